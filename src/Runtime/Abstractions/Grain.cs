@@ -129,6 +129,9 @@ public readonly record struct GrainTimerCreationOptions(TimeSpan DueTime, TimeSp
 {
     /// <summary>Ticks may interleave with other requests (default false: a tick is an ordinary turn).</summary>
     public bool Interleave { get; init; }
+
+    /// <summary>Ticks count as activity and keep the activation from being collected (default false).</summary>
+    public bool KeepAlive { get; init; }
 }
 
 /// <summary>A registered grain timer.</summary>

@@ -37,7 +37,15 @@ public abstract class Request
     internal long DeadlineTimestamp;
     internal long CorrelationId;
     internal int ForwardCount;
-    internal object? SinkState;
+    internal long StartTimestamp;
+
+    // Intrusive queue links: an activation queues requests without allocating nodes.
+    internal Request? NextWaiting;
+    internal object? NextWork;
+
+    // Set when the request is admitted: whether the executing activation interleaves (then it does not
+    // join the call chain of its outgoing calls, since it cannot deadlock).
+    internal bool ExecutorIsReentrant;
 
     /// <summary>Stable ID of the interface that declares the method.</summary>
     public abstract uint InterfaceId { get; }

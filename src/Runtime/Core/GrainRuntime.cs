@@ -1,0 +1,357 @@
+using System.Buffers;
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using WellWon.Runtime.Configuration;
+using WellWon.Runtime.Invocation;
+using WellWon.Runtime.Metadata;
+using WellWon.Runtime.Serialization;
+
+namespace WellWon.Runtime.Core;
+
+/// <summary>
+/// The silo's runtime: creates references, sends calls (copying arguments and results across the boundary),
+/// enforces deadlines, and hands requests to activations through the <see cref="Catalog"/>. One per silo;
+/// a test cluster runs several in one process, which is why nothing here is static.
+/// </summary>
+internal sealed class GrainRuntime : IGrainFactory, IGrainReferenceRuntime, IDisposable
+{
+    internal const string ObserverGrainType = "sys.observer";
+
+    private static readonly AsyncLocal<Request?> s_currentRequest = new();
+
+    private readonly long _timeoutTicks;
+    private readonly ConcurrentDictionary<long, Request> _pending = new();
+    private readonly ConcurrentDictionary<GrainId, IGrainObserver> _observers = new();
+    private readonly ConcurrentDictionary<IGrainObserver, GrainId> _observerIds = new(ReferenceEqualityComparer.Instance);
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly ITimer _timeoutSweep;
+    private ITimer? _collector;
+    private long _nextCorrelationId;
+
+    public GrainRuntime(IServiceProvider services, IOptions<SiloOptions> options, TimeProvider timeProvider, ILogger<GrainRuntime> logger)
+    {
+        Services = services;
+        Options = options.Value;
+        TimeProvider = timeProvider;
+        Logger = logger;
+        HostId = Guid.NewGuid().ToString("N");
+        Catalog = new Catalog(this);
+        _timeoutTicks = (long)(Options.ResponseTimeout.TotalSeconds * timeProvider.TimestampFrequency);
+        var sweep = TimeSpan.FromTicks(Math.Clamp(Options.ResponseTimeout.Ticks / 10, TimeSpan.TicksPerMillisecond * 10, TimeSpan.TicksPerSecond));
+        _timeoutSweep = timeProvider.CreateTimer(static s => ((GrainRuntime)s!).SweepTimeouts(), this, sweep, sweep);
+    }
+
+    public IServiceProvider Services { get; }
+
+    public SiloOptions Options { get; }
+
+    public TimeProvider TimeProvider { get; }
+
+    public ILogger Logger { get; }
+
+    /// <summary>Identifies this runtime instance; observer references name it so calls find their way back.</summary>
+    public string HostId { get; }
+
+    public Catalog Catalog { get; }
+
+    public CancellationToken StoppingToken => _stopping.Token;
+
+    /// <summary>The request whose turn is running on this logical flow (null outside grain code).</summary>
+    internal static Request? CurrentRequest
+    {
+        get => s_currentRequest.Value;
+        set => s_currentRequest.Value = value;
+    }
+
+    internal int PendingCallCount => _pending.Count;
+
+    // ---- references ----
+
+    public TGrainInterface GetGrain<TGrainInterface>(Guid primaryKey) where TGrainInterface : IGrainWithGuidKey =>
+        Reference<TGrainInterface>(GrainId.Create(Descriptor<TGrainInterface>().GrainType, primaryKey));
+
+    public TGrainInterface GetGrain<TGrainInterface>(string primaryKey) where TGrainInterface : IGrainWithStringKey
+    {
+        ArgumentNullException.ThrowIfNull(primaryKey);
+        return Reference<TGrainInterface>(GrainId.Create(Descriptor<TGrainInterface>().GrainType, primaryKey));
+    }
+
+    public TGrainInterface GetGrain<TGrainInterface>(long primaryKey) where TGrainInterface : IGrainWithIntegerKey =>
+        Reference<TGrainInterface>(GrainId.Create(Descriptor<TGrainInterface>().GrainType, primaryKey));
+
+    public TGrainInterface GetGrain<TGrainInterface>(GrainId grainId) where TGrainInterface : IAddressable =>
+        Reference<TGrainInterface>(grainId);
+
+    public GrainReference CreateReference(Type interfaceType, GrainId grainId) =>
+        TypeManifest.GetInterface(interfaceType).CreateReference(this, grainId);
+
+    public TGrainObserver CreateObjectReference<TGrainObserver>(IGrainObserver observer) where TGrainObserver : IGrainObserver
+    {
+        ArgumentNullException.ThrowIfNull(observer);
+        if (observer is GrainReference)
+        {
+            throw new ArgumentException("Pass the local object, not a reference.", nameof(observer));
+        }
+
+        var id = _observerIds.GetOrAdd(observer, static (_, hostId) => new GrainId(ObserverGrainType, $"{hostId}/{Guid.NewGuid():N}"), HostId);
+        _observers[id] = observer;
+        return Reference<TGrainObserver>(id);
+    }
+
+    public void DeleteObjectReference<TGrainObserver>(IGrainObserver observer) where TGrainObserver : IGrainObserver
+    {
+        if (_observerIds.TryRemove(observer, out var id))
+        {
+            _observers.TryRemove(id, out _);
+        }
+    }
+
+    private static GrainInterfaceDescriptor Descriptor<T>() => DescriptorCache<T>.Value ??= TypeManifest.GetInterface(typeof(T));
+
+    private TGrainInterface Reference<TGrainInterface>(GrainId id) =>
+        (TGrainInterface)(object)Descriptor<TGrainInterface>().CreateReference(this, id);
+
+    // ---- calls ----
+
+    public Task<TResult> InvokeAsync<TResult>(GrainReference target, Request<TResult> request)
+    {
+        request = PrepareRequest(target, request);
+        if ((request.Flags & InvokeFlags.OneWay) != 0)
+        {
+            Dispatch(request);
+            return Task.FromResult(default(TResult)!);
+        }
+
+        var response = new LocalResponse<TResult>(this, request, (request.Flags & InvokeFlags.ResultImmutable) == 0);
+        request.Sink = response;
+        Track(request);
+        Dispatch(request);
+        return response.Task;
+    }
+
+    public Task InvokeAsync(GrainReference target, VoidRequest request)
+    {
+        request = PrepareRequest(target, request);
+        if ((request.Flags & InvokeFlags.OneWay) != 0)
+        {
+            Dispatch(request);
+            return Task.CompletedTask;
+        }
+
+        var response = new LocalResponse<VoidResult>(this, request, copyResult: false);
+        request.Sink = response;
+        Track(request);
+        Dispatch(request);
+        return response.Task;
+    }
+
+    private TRequest PrepareRequest<TRequest>(GrainReference target, TRequest request)
+        where TRequest : Request
+    {
+        if ((request.Flags & InvokeFlags.ArgumentsImmutable) == 0)
+        {
+            request = (TRequest)CopyRequest(request);
+        }
+
+        request.TargetId = target.GrainId;
+        var caller = s_currentRequest.Value;
+        if (caller is not null)
+        {
+            // A non-interleaving caller waits for this call, so it joins the chain used for deadlock detection.
+            request.CallChain = caller.ExecutorIsReentrant ? caller.CallChain : new CallChain(caller.TargetId, caller.CallChain);
+        }
+
+        RuntimeMetrics.Calls.Add(1);
+        return request;
+    }
+
+    private void Track(Request request)
+    {
+        var now = TimeProvider.GetTimestamp();
+        request.StartTimestamp = now;
+        request.DeadlineTimestamp = now + _timeoutTicks;
+        request.CorrelationId = Interlocked.Increment(ref _nextCorrelationId);
+        _pending[request.CorrelationId] = request;
+    }
+
+    internal void OnResponse(Request request, bool failed)
+    {
+        _pending.TryRemove(request.CorrelationId, out _);
+        if (failed)
+        {
+            RuntimeMetrics.Errors.Add(1);
+        }
+
+        if (RuntimeMetrics.CallDuration.Enabled)
+        {
+            RuntimeMetrics.CallDuration.Record(TimeProvider.GetElapsedTime(request.StartTimestamp).TotalMilliseconds);
+        }
+    }
+
+    /// <summary>Routes a request to its target: an observer in this process or the grain's activation.</summary>
+    internal void Dispatch(Request request)
+    {
+        var target = request.TargetId;
+        if (ReferenceEquals(target.Type, ObserverGrainType) || target.Type == ObserverGrainType)
+        {
+            DispatchToObserver(request);
+            return;
+        }
+
+        try
+        {
+            while (!Catalog.GetOrCreate(target).TryEnqueue(request))
+            {
+                // The activation we found was just deactivated; the next lookup creates a fresh one.
+            }
+        }
+        catch (Exception e)
+        {
+            request.SetException(e);
+        }
+    }
+
+    private void DispatchToObserver(Request request)
+    {
+        if (!_observers.TryGetValue(request.TargetId, out var observer))
+        {
+            request.SetException(new ObserverNotFoundException(
+                $"Observer {request.TargetId} is not registered in this process (deleted, or its process restarted)."));
+            return;
+        }
+
+        // Observers are plain objects, not activations: run on the thread pool, outside any grain's context.
+        ThreadPool.UnsafeQueueUserWorkItem(
+            static s => _ = s.request.InvokeAsync(s.observer),
+            (request, observer: (object)observer),
+            preferLocal: false);
+    }
+
+    private Request CopyRequest(Request request)
+    {
+        var copy = request.CreateEmpty();
+        var buffer = new ArrayBufferWriter<byte>(256);
+        var writer = new Writer(buffer);
+        request.WriteArguments(ref writer);
+        writer.Commit();
+        using (SerializationContext.Use(this))
+        {
+            var reader = new Reader(buffer.WrittenSpan);
+            copy.ReadArguments(ref reader);
+        }
+
+        return copy;
+    }
+
+    internal T CopyValue<T>(T value)
+    {
+        using (SerializationContext.Use(this))
+        {
+            return Serializer.DeepCopy(value);
+        }
+    }
+
+    private void SweepTimeouts()
+    {
+        var now = TimeProvider.GetTimestamp();
+        foreach (var (id, request) in _pending)
+        {
+            if (now >= request.DeadlineTimestamp && _pending.TryRemove(id, out _))
+            {
+                RuntimeMetrics.Timeouts.Add(1);
+                request.SetException(new TimeoutException(
+                    $"{request} on {request.TargetId} did not answer within {Options.ResponseTimeout} (the response timeout)."));
+            }
+        }
+    }
+
+    // ---- lifecycle ----
+
+    internal void Start()
+    {
+        TypeManifest.RegisterLoadedAssemblies();
+        _collector = TimeProvider.CreateTimer(static s => ((GrainRuntime)s!).CollectIdle(), this, Options.CollectionQuantum, Options.CollectionQuantum);
+    }
+
+    private void CollectIdle()
+    {
+        var now = TimeProvider.GetTimestamp();
+        foreach (var activation in Catalog.Activations)
+        {
+            activation.CollectIfIdle(now, Options.CollectionAge);
+        }
+    }
+
+    /// <summary>Deactivates every activation (each finishes its current turn and runs OnDeactivateAsync).</summary>
+    internal async Task StopAsync(CancellationToken cancellationToken)
+    {
+        Catalog.Close();
+        var waits = new List<Task>();
+        foreach (var activation in Catalog.Activations)
+        {
+            activation.Deactivate(new DeactivationReason(DeactivationReasonCode.ShuttingDown, "Silo stopping"));
+            waits.Add(activation.WhenDeactivated());
+        }
+
+        try
+        {
+            await Task.WhenAll(waits).WaitAsync(Options.DeactivationTimeout, TimeProvider, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            Logger.LogWarning("{Count} activations did not deactivate within {Timeout}", waits.Count(t => !t.IsCompleted), Options.DeactivationTimeout);
+        }
+
+        _stopping.Cancel();
+        _collector?.Dispose();
+    }
+
+    public void Dispose()
+    {
+        _timeoutSweep.Dispose();
+        _collector?.Dispose();
+        _stopping.Dispose();
+    }
+
+    private static class DescriptorCache<T>
+    {
+        public static GrainInterfaceDescriptor? Value;
+    }
+}
+
+/// <summary>A caller waiting in this process for a request's outcome.</summary>
+internal sealed class LocalResponse<TResult>(GrainRuntime runtime, Request request, bool copyResult)
+    : TaskCompletionSource<TResult>(TaskCreationOptions.RunContinuationsAsynchronously), IResponseSink<TResult>
+{
+    bool IResponseSink<TResult>.IsCompleted => Task.IsCompleted;
+
+    void IResponseSink<TResult>.SetResult(TResult result)
+    {
+        if (copyResult && result is not null)
+        {
+            try
+            {
+                result = runtime.CopyValue(result);
+            }
+            catch (Exception e)
+            {
+                ((IResponseSink<TResult>)this).SetException(e);
+                return;
+            }
+        }
+
+        if (TrySetResult(result))
+        {
+            runtime.OnResponse(request, failed: false);
+        }
+    }
+
+    void IResponseSink<TResult>.SetException(Exception exception)
+    {
+        if (TrySetException(exception))
+        {
+            runtime.OnResponse(request, failed: true);
+        }
+    }
+}
