@@ -80,6 +80,12 @@ public abstract class Request
     /// <summary>Reports a failure to the caller (no-op if already completed).</summary>
     internal abstract void SetException(Exception exception);
 
+    /// <summary>Caller side: completes the waiting caller from a result value read off the wire.</summary>
+    internal abstract void SetResultFromWire(ref Reader reader, WireType wireType);
+
+    /// <summary>Callee side: routes the outcome back over the wire instead of to a local waiter.</summary>
+    internal abstract void AttachRemoteResponder(IRemoteResponder responder, long correlationId);
+
     /// <inheritdoc/>
     public override string ToString() => $"{InterfaceName}.{MethodName}";
 }
@@ -117,6 +123,12 @@ public abstract class Request<TResult> : Request
     }
 
     internal override void SetException(Exception exception) => Sink?.SetException(exception);
+
+    internal override void SetResultFromWire(ref Reader reader, WireType wireType) =>
+        Sink?.SetResult(Codec<TResult>.Instance.ReadValue(ref reader, wireType));
+
+    internal override void AttachRemoteResponder(IRemoteResponder responder, long correlationId) =>
+        Sink = new RemoteResponseSink<TResult>(responder, correlationId);
 
     private async ValueTask AwaitAsync(ValueTask<TResult> pending)
     {
@@ -168,6 +180,15 @@ public abstract class VoidRequest : Request
     }
 
     internal override void SetException(Exception exception) => Sink?.SetException(exception);
+
+    internal override void SetResultFromWire(ref Reader reader, WireType wireType)
+    {
+        reader.SkipField(wireType);
+        Sink?.SetResult(default);
+    }
+
+    internal override void AttachRemoteResponder(IRemoteResponder responder, long correlationId) =>
+        Sink = new RemoteResponseSink<VoidResult>(responder, correlationId);
 
     private async ValueTask AwaitAsync(ValueTask pending)
     {
