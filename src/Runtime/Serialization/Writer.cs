@@ -27,7 +27,9 @@ public ref struct Writer
         if (_position > 0)
         {
             _output.Advance(_position);
-            _span = _span[_position..];
+
+            // IBufferWriter forbids writing into a span obtained before Advance; the next write asks for a fresh one.
+            _span = default;
             _position = 0;
         }
     }
