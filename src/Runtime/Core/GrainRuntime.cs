@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -231,7 +230,7 @@ internal sealed class GrainRuntime : IGrainFactory, IGrainReferenceRuntime, IDis
     private Request CopyRequest(Request request)
     {
         var copy = request.CreateEmpty();
-        var buffer = new ArrayBufferWriter<byte>(256);
+        using var buffer = new PooledBufferWriter();
         var writer = new Writer(buffer);
         request.WriteArguments(ref writer);
         writer.Commit();
