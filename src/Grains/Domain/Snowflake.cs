@@ -4,8 +4,13 @@ namespace WellWon.Grains.Domain;
 
 /// <summary>
 /// Snowflake message IDs: 42 bits of milliseconds since <see cref="Epoch"/>, 10 bits of worker ID and 12 bits of
-/// per-millisecond sequence, most significant first, so IDs sort by creation time. The sign bit is always 0.
+/// per-millisecond sequence, most significant first, so IDs sort by creation time.
 /// </summary>
+/// <remarks>
+/// The 42 bits fill all 64, so the timestamp's top bit is the sign bit of a <see cref="long"/> (and of CQL and
+/// PostgreSQL <c>bigint</c>). IDs are kept non-negative, so they sort the same signed or unsigned, by limiting
+/// timestamps to 41 significant bits (<see cref="MaxTimestamp"/>, 2093-09-06); the layout itself is unchanged.
+/// </remarks>
 public static class Snowflake
 {
     /// <summary>Bits of the millisecond timestamp.</summary>
@@ -23,8 +28,11 @@ public static class Snowflake
     /// <summary>Largest sequence number within one millisecond (4095).</summary>
     public const int MaxSequence = (1 << SequenceBits) - 1;
 
-    /// <summary>Largest timestamp, in milliseconds since the epoch, that an ID can hold.</summary>
-    public const long MaxTimestamp = (1L << TimestampBits) - 1;
+    /// <summary>
+    /// Largest timestamp, in milliseconds since the epoch, of a non-negative ID: 2^41 - 1 (see the remarks on
+    /// <see cref="Snowflake"/>).
+    /// </summary>
+    public const long MaxTimestamp = (1L << (TimestampBits - 1)) - 1;
 
     /// <summary>The epoch, 2024-01-01T00:00:00Z, as Unix milliseconds.</summary>
     public const long EpochUnixMilliseconds = 1_704_067_200_000;
@@ -49,7 +57,7 @@ public static class Snowflake
     }
 
     /// <summary>Milliseconds since <see cref="Epoch"/> at which the ID was issued.</summary>
-    public static long GetTimestamp(long id) => (id >> TimestampShift) & MaxTimestamp;
+    public static long GetTimestamp(long id) => id >>> TimestampShift;
 
     /// <summary>The worker that issued the ID.</summary>
     public static int GetWorkerId(long id) => (int)((id >> WorkerShift) & MaxWorkerId);

@@ -61,7 +61,7 @@ public sealed class SnowflakeGenerator
 
     /// <summary>Issues the next ID.</summary>
     /// <param name="cancellationToken">Stops a wait for the next millisecond.</param>
-    /// <exception cref="InvalidOperationException">The timestamp range (until the year 2163) is exhausted.</exception>
+    /// <exception cref="InvalidOperationException">The timestamp range (until 2093-09-06) is exhausted.</exception>
     public long NextId(CancellationToken cancellationToken = default)
     {
         lock (_lock)
