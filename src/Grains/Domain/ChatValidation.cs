@@ -79,6 +79,12 @@ public static class ChatValidation
     public const int DefaultLimit = 50;
 
     /// <summary>
+    /// Longest send nonce. API.md sets no limit; Discord's is 25, this allows a UUID or ULID with room to spare while
+    /// keeping the (channel, author, nonce) key small.
+    /// </summary>
+    public const int MaxNonceLength = 64;
+
+    /// <summary>
     /// The content as it is stored: trimmed. Validate with <see cref="ValidateContent"/> first.
     /// </summary>
     public static string NormalizeContent(string content)
@@ -173,6 +179,23 @@ public static class ChatValidation
         {
             errors.Add(field, $"Limit must be between {MinLimit} and {MaxLimit}.");
             effective = DefaultLimit;
+        }
+
+        return errors;
+    }
+
+    /// <summary>Send nonce: absent, or 1..64 printable ASCII characters (it is an opaque key, compared exactly).</summary>
+    public static ValidationErrors ValidateNonce(string? nonce, string field = "nonce")
+    {
+        var errors = new ValidationErrors();
+        if (nonce is null)
+        {
+            return errors;
+        }
+
+        if (nonce.Length is 0 or > MaxNonceLength || !nonce.All(c => c is >= '!' and <= '~'))
+        {
+            errors.Add(field, $"Nonce must be 1 to {MaxNonceLength} printable ASCII characters without spaces.");
         }
 
         return errors;

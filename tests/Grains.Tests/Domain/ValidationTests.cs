@@ -131,4 +131,24 @@ public class ValidationTests
 
         Assert.Equal(["password", "username"], errors.Keys.Order(StringComparer.Ordinal));
     }
+
+    [Theory]
+    [InlineData(null, true)]
+    [InlineData("a", true)]
+    [InlineData("0f8fad5b-d9cb-469f-a165-70867728950e", true)]
+    [InlineData("", false)]
+    [InlineData("has space", false)]
+    [InlineData("é", false)]
+    public void Nonces_are_optional_short_printable_ascii_keys(string? nonce, bool valid)
+    {
+        Assert.Equal(valid, ChatValidation.ValidateNonce(nonce).IsValid);
+    }
+
+    [Theory]
+    [InlineData(64, true)]
+    [InlineData(65, false)]
+    public void Nonces_may_have_at_most_64_characters(int length, bool valid)
+    {
+        Assert.Equal(valid, ChatValidation.ValidateNonce(new string('n', length)).IsValid);
+    }
 }
