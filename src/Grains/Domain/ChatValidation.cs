@@ -1,5 +1,3 @@
-using System.Text;
-
 namespace WellWon.Grains.Domain;
 
 /// <summary>

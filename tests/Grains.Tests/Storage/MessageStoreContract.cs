@@ -251,4 +251,17 @@ public abstract class MessageStoreContract<TStore>
 
         Assert.Null(await store.FindByNonceAsync(channel, author, "", None));
     }
+
+    [Fact]
+    public async Task A_returned_page_is_a_copy_not_the_stores_own()
+    {
+        var (store, channel, ids) = await SeedAsync(await CreateStoreAsync(), 3);
+        var page = await store.ReadBucketAsync(channel, Bucket, null, null, 50, PageOrder.NewestFirst, None);
+
+        Aliasing.TryOverwrite(page, 0, page[0] with { Content = "tampered", Deleted = true });
+
+        var again = await store.ReadBucketAsync(channel, Bucket, null, null, 50, PageOrder.NewestFirst, None);
+        Assert.Equal($"message {ids[2]}", again[0].Content);
+        Assert.False((await store.GetAsync(channel, ids[2], None))!.Deleted);
+    }
 }

@@ -88,4 +88,18 @@ public abstract class PinStoreContract<TStore>
 
         Assert.Equal([again], await store.ListAsync(channel, None));
     }
+
+    [Fact]
+    public async Task A_returned_pin_list_is_a_copy_not_the_stores_own()
+    {
+        var store = await CreateStoreAsync();
+        var channel = Guid.NewGuid();
+        var pin = new PinRecord(channel, 5, T0, Guid.NewGuid());
+        await store.PinAsync(pin, None);
+
+        var listed = await store.ListAsync(channel, None);
+        Aliasing.TryOverwrite(listed, 0, pin with { MessageId = 99 });
+
+        Assert.Equal([pin], await store.ListAsync(channel, None));
+    }
 }

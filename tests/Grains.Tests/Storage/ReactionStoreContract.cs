@@ -107,4 +107,18 @@ public abstract class ReactionStoreContract<TStore>
         Assert.Single(added, a => a);
         Assert.Equal([new ReactionCount("x", 1, true)], await store.GetCountsAsync(channel, 7, user, None));
     }
+
+    [Fact]
+    public async Task Returned_counts_are_a_copy_not_the_stores_own()
+    {
+        var store = await CreateStoreAsync();
+        var channel = Guid.NewGuid();
+        var user = Guid.NewGuid();
+        await store.AddAsync(channel, 7, "x", user, None);
+
+        var counts = await store.GetCountsAsync(channel, 7, user, None);
+        Aliasing.TryOverwrite(counts, 0, new ReactionCount("x", 1000, false));
+
+        Assert.Equal([new ReactionCount("x", 1, true)], await store.GetCountsAsync(channel, 7, user, None));
+    }
 }

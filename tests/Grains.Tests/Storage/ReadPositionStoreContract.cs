@@ -78,4 +78,18 @@ public abstract class ReadPositionStoreContract<TStore>
             [new ReadPosition(a, alice, 10), new ReadPosition(b, alice, 20)],
             (await store.GetForUserAsync(alice, None)).OrderBy(p => p.LastReadMessageId));
     }
+
+    [Fact]
+    public async Task A_returned_position_list_is_a_copy_not_the_stores_own()
+    {
+        var store = await CreateStoreAsync();
+        var channel = Guid.NewGuid();
+        var user = Guid.NewGuid();
+        await store.AdvanceAsync(channel, user, 10, None);
+
+        var positions = await store.GetForUserAsync(user, None);
+        Aliasing.TryOverwrite(positions, 0, new ReadPosition(channel, user, 1));
+
+        Assert.Equal([new ReadPosition(channel, user, 10)], await store.GetForUserAsync(user, None));
+    }
 }
