@@ -59,13 +59,12 @@ def main(argv):
         name, _, status = run.rpartition("=")
         status = int(status) if status.lstrip("-").isdigit() else 1
         files, passed, failed, skipped, failures, problems = read_run(os.path.join(results_dir, name))
-        line = f"    {name}: {passed} passed, {failed} failed" + (f", {skipped} skipped" if skipped else "")
         if status != 0 and failed == 0:
             # The run broke outside any test: count it so the summary cannot read as green.
             failed = 1
             failures.append(f"{name}: dotnet test exited with {status} without a failed test"
                             + (" and wrote no TRX file" if not files else "") + " (crash, hang or build problem; see the log above)")
-        print(line)
+        print(f"    {name}: {passed} passed, {failed} failed" + (f", {skipped} skipped" if skipped else ""))
         for problem in problems:
             print(f"      {problem}")
             broken = True

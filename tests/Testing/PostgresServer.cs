@@ -32,6 +32,8 @@ public sealed partial class PostgresServer : IAsyncLifetime
     private const int StartAttempts = 3;
     private static readonly TimeSpan _startTimeout = TimeSpan.FromSeconds(60);
 
+    // Databases made on an external server, dropped at dispose so a shared server does not fill up.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, byte> _created = new(StringComparer.Ordinal);
     private string? _root;
     private string? _binDirectory;
     private bool _asPostgresUser;
@@ -92,7 +94,8 @@ public sealed partial class PostgresServer : IAsyncLifetime
 
     /// <summary>
     /// Creates an empty database (dropping one of the same name first, which matters on a shared
-    /// external server) and returns a connection string to it.
+    /// external server) and returns a connection string to it. On an external server the fixture
+    /// drops the databases it created when it is disposed.
     /// </summary>
     /// <param name="name">A lower-case identifier: letters, digits and underscores, at most 63 characters.</param>
     public async Task<string> CreateDatabaseAsync(string name, CancellationToken cancellationToken = default)
@@ -113,14 +116,34 @@ public sealed partial class PostgresServer : IAsyncLifetime
             await create.ExecuteNonQueryAsync(cancellationToken);
         }
 
+        _created.TryAdd(name, 0);
+
         return new NpgsqlConnectionStringBuilder(AdminConnectionString) { Database = name }.ConnectionString;
     }
 
-    /// <summary>Stops the private server and deletes its directory; does nothing for an external server.</summary>
+    /// <summary>Stops the private server and deletes its directory, or drops the databases made on an external server.</summary>
     public async Task DisposeAsync()
     {
         AppDomain.CurrentDomain.ProcessExit -= OnProcessExit;
-        await StopAsync();
+        if (IsPrivate)
+        {
+            await StopAsync();
+            return;
+        }
+
+        if (_created.IsEmpty)
+        {
+            return;
+        }
+
+        NpgsqlConnection.ClearAllPools();
+        await using var connection = new NpgsqlConnection(AdminConnectionString);
+        await connection.OpenAsync();
+        foreach (var name in _created.Keys)
+        {
+            await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)", connection);
+            await drop.ExecuteNonQueryAsync();
+        }
     }
 
     private static string Help =>
