@@ -6,6 +6,12 @@ namespace WellWon.Storage.Postgres.Tests;
 [Collection(PostgresCollection.Name)]
 public sealed class MigratorTests(PostgresServer server)
 {
+    private const string WaitingForAdvisoryLock = """
+        SELECT count(*) FROM pg_locks
+         WHERE locktype = 'advisory' AND NOT granted
+           AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
+        """;
+
     [Fact]
     public void The_runtime_migration_is_embedded_in_the_assembly()
     {
@@ -79,6 +85,34 @@ public sealed class MigratorTests(PostgresServer server)
 
         Assert.Equal([1, 2], results.SelectMany(r => r.Applied).Order());
         Assert.Equal(2L, await ScalarAsync<long>(db, "SELECT count(*) FROM schema_migrations"));
+    }
+
+    [Fact]
+    public async Task A_runner_waits_for_the_advisory_lock_held_by_another()
+    {
+        var db = await server.CreateDatabaseAsync(PostgresCollection.UniqueDatabase("mig_lock"));
+        await using var holder = new NpgsqlConnection(db);
+        await holder.OpenAsync();
+        await using (var take = new NpgsqlCommand("SELECT pg_advisory_lock(@key)", holder))
+        {
+            take.Parameters.AddWithValue("key", PostgresMigrator.AdvisoryLockKey);
+            await take.ExecuteNonQueryAsync();
+        }
+
+        var migration = Task.Run(() => new PostgresMigrator(db).MigrateAsync());
+        await Eventually.WaitUntil(
+            async () => await ScalarAsync<long>(db, WaitingForAdvisoryLock) == 1,
+            TimeSpan.FromSeconds(30),
+            "the migrator to queue behind the held advisory lock");
+        Assert.False(migration.IsCompleted);
+
+        await using (var release = new NpgsqlCommand("SELECT pg_advisory_unlock(@key)", holder))
+        {
+            release.Parameters.AddWithValue("key", PostgresMigrator.AdvisoryLockKey);
+            await release.ExecuteNonQueryAsync();
+        }
+
+        Assert.Equal([1], (await migration.WaitAsync(TimeSpan.FromSeconds(30))).Applied);
     }
 
     [Fact]
