@@ -112,7 +112,10 @@ public sealed partial class PostgresServer : IAsyncLifetime
             // Identifiers cannot be bound as parameters; the name was validated above.
             await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)", connection);
             await drop.ExecuteNonQueryAsync(cancellationToken);
-            await using var create = new NpgsqlCommand($"CREATE DATABASE \"{name}\" TEMPLATE template0 ENCODING 'UTF8'", connection);
+            // FILE_COPY skips writing the template through the WAL: with fsync off its checkpoints
+            // are cheap, so it is the faster strategy here (PostgreSQL 15+ has the choice).
+            var strategy = connection.PostgreSqlVersion.Major >= 15 ? " STRATEGY FILE_COPY" : "";
+            await using var create = new NpgsqlCommand($"CREATE DATABASE \"{name}\" TEMPLATE template0 ENCODING 'UTF8'{strategy}", connection);
             await create.ExecuteNonQueryAsync(cancellationToken);
         }
 
