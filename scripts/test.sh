@@ -23,10 +23,16 @@ CONFIGURATION=Release
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
 step() { printf '==> %s\n' "$*"; }
-die() { printf 'error: %s\n' "$*" >&2; exit 1; }
+# Failures before the tests run still end with the summary line, so readers of the last line
+# always find one.
+die() { printf 'error: %s\n' "$*" >&2; echo "0 passed, 0 failed"; exit 1; }
 
 install_missing_packages() {
   local missing=() pkg
+  if ! command -v dpkg-query >/dev/null; then
+    step "not a Debian system: make sure these (or their equivalents) are installed: ${REQUIRED_PACKAGES[*]}"
+    return
+  fi
   for pkg in "${REQUIRED_PACKAGES[@]}"; do
     if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed'; then
       missing+=("$pkg")
@@ -47,8 +53,9 @@ install_missing_packages() {
     fi
   fi
   step "installing: ${missing[*]}"
-  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq
-  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" </dev/null
+  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq </dev/null || die "apt-get update failed"
+  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" </dev/null \
+    || die "apt-get install ${missing[*]} failed"
 }
 
 # Test projects are the solution's projects under tests/ that do not opt out with
@@ -67,11 +74,7 @@ install_missing_packages
 
 step "building WellWon.sln ($CONFIGURATION)"
 build_start=$SECONDS
-if ! dotnet build WellWon.sln -c "$CONFIGURATION" -nologo -v:minimal -clp:NoSummary; then
-  echo "build failed"
-  echo "0 passed, 0 failed"
-  exit 1
-fi
+dotnet build WellWon.sln -c "$CONFIGURATION" -nologo -v:minimal -clp:NoSummary </dev/null || die "build failed"
 step "build succeeded in $((SECONDS - build_start)) s"
 
 rm -rf "$RESULTS"
