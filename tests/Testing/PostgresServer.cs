@@ -156,6 +156,10 @@ public sealed partial class PostgresServer : IAsyncLifetime
         $"initdb and pg_ctl, or set {ExternalServerVariable} to a connection string of a running server. " +
         (IsCi ? "CI=true: this fails the run; tests never skip." : "Tests do not skip when a server is missing.");
 
+    // /tmp rather than TMPDIR: the postgres user must be able to reach it when we run as root,
+    // and the unix socket path inside it must stay under the ~107-byte sun_path limit.
+    private static string TempBase => Directory.Exists("/tmp") ? "/tmp" : Path.GetTempPath();
+
     private static bool IsCi => string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase);
 
     private async Task StartPrivateServerAsync()
@@ -163,7 +167,16 @@ public sealed partial class PostgresServer : IAsyncLifetime
         _binDirectory = FindBinDirectory();
         _asPostgresUser = Environment.IsPrivilegedProcess;
 
-        _root = Directory.CreateTempSubdirectory("wellwon-pg-").FullName;
+        _root = Path.Combine(TempBase, "wellwon-pg-" + Guid.NewGuid().ToString("N")[..12]);
+        if (OperatingSystem.IsWindows())
+        {
+            Directory.CreateDirectory(_root);
+        }
+        else
+        {
+            // Owner-only, like CreateTempSubdirectory: the cluster trusts every local connection.
+            Directory.CreateDirectory(_root, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
         var data = Path.Combine(_root, "data");
         var sockets = Path.Combine(_root, "sock");
         Directory.CreateDirectory(sockets);
@@ -343,7 +356,7 @@ public sealed partial class PostgresServer : IAsyncLifetime
             RedirectStandardInput = true,
             UseShellExecute = false,
             // The postgres user cannot enter a root-owned working directory, and initdb checks it.
-            WorkingDirectory = Path.GetTempPath(),
+            WorkingDirectory = TempBase,
         };
         if (asPostgresUser)
         {
