@@ -476,8 +476,14 @@ internal static class ModelExtractor
         var mangled = TypeNames.Mangle(symbol);
         if (!compilation.IsSymbolAccessibleWithin(symbol, compilation.Assembly))
         {
+            // Its members would all be inaccessible too; one error is enough.
             diagnostics.Add(Diag(Diagnostics.Inaccessible, symbol, "Serializable type", fullName));
+            return Failed();
         }
+
+        SerializerModel Failed() => new(
+            fullName, string.Empty, "Codec_" + mangled, "Codec_" + mangled, symbol.IsValueType, EquatableArray<string>.Empty, string.Empty,
+            string.Empty, EquatableArray<SerializedMemberModel>.Empty, 0, diagnostics.ToEquatableArray());
 
         var candidates = CollectMembers(symbol, compilation, diagnostics, fullName, cancellationToken);
 

@@ -1,0 +1,208 @@
+namespace WellWon.Runtime.CodeGen.Tests;
+
+/// <summary>Source snippets fed to the generator.</summary>
+internal static class Samples
+{
+    /// <summary>Every supported shape at once: it must compile without a single warning.</summary>
+    public const string Representative = """
+        namespace Sample.Chat
+        {
+            public interface IChatObserver : IGrainObserver
+            {
+                Task OnMessage(ChatMessage message);
+            }
+
+            public interface IRoomBase : IGrainWithStringKey
+            {
+                [ReadOnly]
+                Task<int> GetCount();
+            }
+
+            [Alias("room")]
+            public interface IRoomGrain : IRoomBase
+            {
+                Task Post(ChatMessage message);
+
+                Task<ChatMessage?> Last();
+
+                [ReadOnly]
+                ValueTask<IReadOnlyList<string>> Members();
+
+                [AlwaysInterleave]
+                ValueTask Subscribe(IChatObserver observer);
+
+                [OneWay]
+                Task Ping([Immutable] Payload payload);
+
+                Task<(int Count, string Name)> Describe(int? maybe, string? text, int @class);
+
+                Task Overload(int a);
+
+                Task Overload(string a);
+
+                Task<Box<string>> Wrap(Pair<int, string> pair, Range range, Point point);
+            }
+
+            public class RoomTests
+            {
+                public interface INested : IGrainWithIntegerKey
+                {
+                    Task<Guid> Id();
+                }
+
+                internal sealed class NestedGrain : Grain, INested
+                {
+                    public Task<Guid> Id() => Task.FromResult(Guid.Empty);
+                }
+            }
+
+            [GenerateSerializer]
+            public sealed record ChatMessage([property: Id(0)] string Author, [property: Id(1)] string Text)
+            {
+                [Id(2)]
+                public DateTimeOffset At { get; init; }
+
+                [Id(3)]
+                public List<string> Tags { get; set; } = new();
+            }
+
+            [GenerateSerializer]
+            public class Payload
+            {
+                [Id(0)]
+                public string Text { get; set; } = "";
+
+                [Id(1)]
+                public int[] Values = Array.Empty<int>();
+            }
+
+            [GenerateSerializer]
+            public sealed class DerivedPayload : Payload
+            {
+                [Id(2)]
+                public bool Flag { get; set; }
+            }
+
+            [GenerateSerializer]
+            public struct Point
+            {
+                [Id(0)]
+                public int X;
+
+                [Id(1)]
+                public int Y { get; set; }
+            }
+
+            [GenerateSerializer]
+            public readonly record struct Range([property: Id(0)] int From, [property: Id(1)] int To);
+
+            [GenerateSerializer]
+            public sealed class Box<T>
+                where T : notnull
+            {
+                [Id(0)]
+                public T Value { get; init; } = default!;
+
+                [Id(1)]
+                public List<T> Items { get; set; } = new();
+            }
+
+            [GenerateSerializer]
+            public sealed record Pair<TKey, TValue>([property: Id(0)] TKey Key, [property: Id(1)] TValue Value)
+                where TKey : struct;
+
+            [GenerateSerializer]
+            public sealed class Outer<T>
+            {
+                [GenerateSerializer]
+                public sealed class Inner
+                {
+                    [Id(0)]
+                    public T? Item { get; set; }
+                }
+            }
+
+            public sealed class RoomState
+            {
+                public List<ChatMessage> Messages { get; } = new();
+            }
+
+            [Reentrant]
+            [CollectionAgeLimit(2.5)]
+            public sealed class RoomGrain(
+                [PersistentState("room", "store")] IPersistentState<RoomState> state,
+                ILogger<RoomGrain> log,
+                IGrainFactory factory,
+                IGrainContext context,
+                TimeProvider? clock = null) : Grain, IRoomGrain
+            {
+                public Task<int> GetCount() => Task.FromResult(state.State.Messages.Count);
+
+                public Task Post(ChatMessage message)
+                {
+                    log.LogInformation("post {Text} {Key} {Now}", message.Text, context.GrainId, clock?.GetUtcNow());
+                    state.State.Messages.Add(message);
+                    return state.WriteStateAsync();
+                }
+
+                public Task<ChatMessage?> Last() => Task.FromResult(state.State.Messages.Count == 0 ? null : state.State.Messages[^1]);
+
+                public ValueTask<IReadOnlyList<string>> Members() => new(Array.Empty<string>());
+
+                public ValueTask Subscribe(IChatObserver observer) => default;
+
+                public Task Ping(Payload payload) => Task.CompletedTask;
+
+                public Task<(int Count, string Name)> Describe(int? maybe, string? text, int @class) => Task.FromResult((1, "x"));
+
+                public Task Overload(int a) => Task.CompletedTask;
+
+                public Task Overload(string a) => factory.GetGrain<IRoomGrain>(a).Post(new ChatMessage("a", "b"));
+
+                public Task<Box<string>> Wrap(Pair<int, string> pair, Range range, Point point) => Task.FromResult(new Box<string> { Value = pair.Value });
+            }
+
+            [StatelessWorker(4)]
+            public sealed class Worker : Grain, IWorker
+            {
+                public Worker()
+                {
+                }
+
+                public Worker(IGrainFactory factory, ILogger<Worker>? log = null)
+                {
+                    _ = factory;
+                    _ = log;
+                }
+
+                public Task Work() => Task.CompletedTask;
+            }
+
+            public interface IWorker : IGrainWithGuidKey
+            {
+                Task Work();
+            }
+
+            public abstract class AbstractGrain : Grain, IWorker
+            {
+                public abstract Task Work();
+            }
+        }
+
+        namespace Sample.Chat_Other
+        {
+            public interface IRoomGrain : IGrainWithIntegerKey
+            {
+                Task Post(string text);
+            }
+        }
+
+        namespace Sample
+        {
+            public interface IChat_Other : IGrainWithIntegerKey
+            {
+                Task Post(string text);
+            }
+        }
+        """;
+}
