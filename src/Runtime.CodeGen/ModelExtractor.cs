@@ -50,6 +50,20 @@ internal static class ModelExtractor
         return false;
     }
 
+    /// <summary>Reachable from the generated files: not private/protected, and not file-local (generated code lives in other files).</summary>
+    private static bool IsAccessible(INamedTypeSymbol symbol, Compilation compilation)
+    {
+        for (var t = symbol; t is not null; t = t.ContainingType)
+        {
+            if (t.IsFileLocal)
+            {
+                return false;
+            }
+        }
+
+        return compilation.IsSymbolAccessibleWithin(symbol, compilation.Assembly);
+    }
+
     private static bool IsGenericOrInGeneric(INamedTypeSymbol type)
     {
         for (var t = type; t is not null; t = t.ContainingType)
@@ -129,7 +143,7 @@ internal static class ModelExtractor
         var grainType = GrainTypeName(symbol);
         var mangled = TypeNames.Mangle(symbol);
 
-        if (!compilation.IsSymbolAccessibleWithin(symbol, compilation.Assembly))
+        if (!IsAccessible(symbol, compilation))
         {
             diagnostics.Add(Diag(Diagnostics.Inaccessible, symbol, "Grain interface", fullName));
         }
@@ -366,7 +380,7 @@ internal static class ModelExtractor
 
         var diagnostics = new List<DiagnosticInfo>();
         var fullName = symbol.ToDisplayString(TypeNames.FullName);
-        if (!compilation.IsSymbolAccessibleWithin(symbol, compilation.Assembly))
+        if (!IsAccessible(symbol, compilation))
         {
             diagnostics.Add(Diag(Diagnostics.Inaccessible, symbol, "Grain class", fullName));
         }
@@ -466,7 +480,8 @@ internal static class ModelExtractor
 
     public static SerializerModel? ExtractSerializer(INamedTypeSymbol symbol, Compilation compilation, CancellationToken cancellationToken)
     {
-        if (symbol.TypeKind is not (TypeKind.Class or TypeKind.Struct) || symbol.IsStatic)
+        // An abstract type cannot be constructed by a codec; its [Id] members are still written by derived codecs.
+        if (symbol.TypeKind is not (TypeKind.Class or TypeKind.Struct) || symbol.IsStatic || symbol.IsAbstract)
         {
             return null;
         }
@@ -474,7 +489,7 @@ internal static class ModelExtractor
         var diagnostics = new List<DiagnosticInfo>();
         var fullName = symbol.ToDisplayString(TypeNames.FullName);
         var mangled = TypeNames.Mangle(symbol);
-        if (!compilation.IsSymbolAccessibleWithin(symbol, compilation.Assembly))
+        if (!IsAccessible(symbol, compilation))
         {
             // Its members would all be inaccessible too; one error is enough.
             diagnostics.Add(Diag(Diagnostics.Inaccessible, symbol, "Serializable type", fullName));

@@ -41,7 +41,24 @@ internal static class Samples
                 Task Overload(string a);
 
                 Task<Box<string>> Wrap(Pair<int, string> pair, Range range, Point point);
+
+                Task Many(int first, params string[] rest);
+
+                Task<int> Optional(int x = 5, string? label = null);
+
+                Task<Animal> Keywords(int @event, string @object, Dog dog);
+
+                new Task<int> GetCount();
+
+                Task DefaultBody() => Task.CompletedTask;
             }
+
+        #nullable disable
+            public interface ILegacy : IGrainWithIntegerKey
+            {
+                Task<string> Echo(string text, List<string> items);
+            }
+        #nullable restore
 
             public class RoomTests
             {
@@ -122,6 +139,45 @@ internal static class Samples
                 }
             }
 
+            [GenerateSerializer]
+            public abstract record Animal([property: Id(0)] string Name);
+
+            [GenerateSerializer]
+            public sealed record Dog(string Name, [Id(1)] int Barks) : Animal(Name)
+            {
+                [Id(2)]
+                public required string Owner { get; init; }
+
+                [Id(3)]
+                public string Nick { get; } = "";
+            }
+
+            [GenerateSerializer]
+            public sealed class WithConstructor
+            {
+                public WithConstructor(int id, string name)
+                {
+                    Id = id;
+                    Name = name;
+                }
+
+                [Id(0)]
+                public int Id { get; }
+
+                [Id(1)]
+                public string Name { get; }
+
+                [Id(2)]
+                public string? Note { get; set; } = "default";
+            }
+
+            [GenerateSerializer]
+            public sealed class @event
+            {
+                [Id(0)]
+                public int @class;
+            }
+
             public sealed class RoomState
             {
                 public List<ChatMessage> Messages { get; } = new();
@@ -160,6 +216,12 @@ internal static class Samples
                 public Task Overload(string a) => factory.GetGrain<IRoomGrain>(a).Post(new ChatMessage("a", "b"));
 
                 public Task<Box<string>> Wrap(Pair<int, string> pair, Range range, Point point) => Task.FromResult(new Box<string> { Value = pair.Value });
+
+                public Task Many(int first, params string[] rest) => Task.CompletedTask;
+
+                public Task<int> Optional(int x = 5, string? label = null) => Task.FromResult(x);
+
+                public Task<Animal> Keywords(int @event, string @object, Dog dog) => Task.FromResult<Animal>(dog);
             }
 
             [StatelessWorker(4)]
