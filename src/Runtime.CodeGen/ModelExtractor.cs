@@ -203,7 +203,6 @@ internal static class ModelExtractor
             grainType,
             StableId.Fnv1a32(grainType),
             "Proxy_" + mangled,
-            mangled,
             methods.ToEquatableArray(),
             diagnostics.ToEquatableArray(),
             hasErrors || diagnostics.Count > 0);
@@ -320,7 +319,7 @@ internal static class ModelExtractor
             "Invokable_" + mangledOwner + "_" + TypeNames.MangleText(method.Name) + "_" + ordinal.ToString(CultureInfo.InvariantCulture));
     }
 
-    /// <summary>The text a method ID hashes: [Alias] if present, else Name(T1,T2) with namespace-qualified types.</summary>
+    /// <summary>The text a method ID hashes: [Alias] if present, else Name(T1,T2), e.g. Add(int,System.Collections.Generic.List<string>).</summary>
     public static string MethodIdText(IMethodSymbol method) =>
         AliasOf(method) ?? method.Name + "(" + string.Join(",", method.Parameters.Select(p => p.Type.ToDisplayString(TypeNames.Id))) + ")";
 

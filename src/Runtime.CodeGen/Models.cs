@@ -61,7 +61,6 @@ internal sealed record InterfaceModel(
     string GrainType,
     uint InterfaceId,
     string ProxyClassName,
-    string HintName,
     EquatableArray<MethodModel> Methods,
     EquatableArray<DiagnosticInfo> Diagnostics,
     bool HasErrors);

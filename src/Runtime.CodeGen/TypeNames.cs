@@ -20,14 +20,11 @@ internal static class TypeNames
     public static readonly SymbolDisplayFormat CodeNoNullable = SymbolDisplayFormat.FullyQualifiedFormat;
 
     /// <summary>
-    /// For method IDs: namespace-qualified CLR names without global::, keywords or nullable annotations, so an ID
-    /// does not change when a project toggles nullable or someone writes Int32 instead of int.
+    /// For method IDs: the fully qualified format without global:: (keywords for built-in types, no nullable
+    /// reference annotations, so an ID does not change when a project toggles nullable).
     /// </summary>
-    public static readonly SymbolDisplayFormat Id = new(
-        globalNamespaceStyle: SymbolDisplayGlobalNamespaceStyle.Omitted,
-        typeQualificationStyle: SymbolDisplayTypeQualificationStyle.NameAndContainingTypesAndNamespaces,
-        genericsOptions: SymbolDisplayGenericsOptions.IncludeTypeParameters,
-        miscellaneousOptions: SymbolDisplayMiscellaneousOptions.ExpandNullable);
+    public static readonly SymbolDisplayFormat Id = SymbolDisplayFormat.FullyQualifiedFormat
+        .WithGlobalNamespaceStyle(SymbolDisplayGlobalNamespaceStyle.Omitted);
 
     /// <summary>For grain type names and messages: Ns.Outer.IFoo.</summary>
     public static readonly SymbolDisplayFormat FullName = new(

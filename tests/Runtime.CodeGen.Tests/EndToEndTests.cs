@@ -90,7 +90,7 @@ public class EndToEndTests
         Assert.Equal(InvokeFlags.ReadOnly | InvokeFlags.ArgumentsImmutable | InvokeFlags.ResultImmutable, get.Flags);
 
         var add = Assert.Single(descriptor.Methods, m => m.Name == "Add");
-        Assert.Equal(StableId.Fnv1a32("Add(System.Int32)"), add.MethodId);
+        Assert.Equal(StableId.Fnv1a32("Add(int)"), add.MethodId);
         Assert.Equal(InvokeFlags.ArgumentsImmutable | InvokeFlags.ResultImmutable, add.Flags);
 
         Assert.Equal(InvokeFlags.OneWay | InvokeFlags.ArgumentsImmutable | InvokeFlags.ResultImmutable, Assert.Single(descriptor.Methods, m => m.Name == "Ping").Flags);
@@ -128,7 +128,7 @@ public class EndToEndTests
 
         Assert.Equal(42, task.Result);
         var sent = Assert.Single(runtime.Sent);
-        Assert.Equal(StableId.Fnv1a32("Add(System.Int32)"), sent.MethodId);
+        Assert.Equal(StableId.Fnv1a32("Add(int)"), sent.MethodId);
         Assert.Equal(5, sent.GetType().GetField("Arg0")!.GetValue(sent));
     }
 

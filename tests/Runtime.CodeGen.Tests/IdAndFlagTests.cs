@@ -12,7 +12,7 @@ public class IdAndFlagTests
     [InlineData("", 0x811C9DC5u)]
     [InlineData("a", 0xE40C292Cu)]
     [InlineData("foobar", 0xBF9CF968u)]
-    [InlineData("Add(System.Int32)", 0x212F9506u)]
+    [InlineData("Add(int)", 0xCF437DECu)]
     public void Stable_ids_are_fnv1a_32_over_utf8(string text, uint expected) =>
         Assert.Equal(expected, StableId.Fnv1a32(text));
 
@@ -24,8 +24,17 @@ public class IdAndFlagTests
         Assert.Equal("Sample.IFoo", model.GrainType);
         Assert.Equal(0x0B591636u, model.InterfaceId);
         var add = Assert.Single(model.Methods);
-        Assert.Equal(0x212F9506u, add.MethodId);
+        Assert.Equal(0xCF437DECu, add.MethodId);
         Assert.Equal(model.InterfaceId, add.InterfaceId);
+    }
+
+    [Fact]
+    public void Method_id_text_uses_fully_qualified_parameter_types_without_global_or_nullable_annotations()
+    {
+        var compilation = GeneratorHarness.Compile("namespace Sample { public interface IFoo : IGrainWithStringKey { Task Echo(string? s, List<int> l, Guid g, int? n); } }");
+        var method = compilation.GetTypeByMetadataName("Sample.IFoo")!.GetMembers("Echo").OfType<IMethodSymbol>().Single();
+
+        Assert.Equal("Echo(string,System.Collections.Generic.List<int>,System.Guid,int?)", ModelExtractor.MethodIdText(method));
     }
 
     [Fact]
@@ -59,7 +68,7 @@ public class IdAndFlagTests
         var annotated = Extract("public interface IFoo : IGrainWithStringKey { Task A(string? s); }", "IFoo");
         var plain = Extract("public interface IFoo : IGrainWithStringKey { Task A(string s); }", "IFoo");
 
-        Assert.Equal(StableId.Fnv1a32("A(System.String)"), annotated.Methods[0].MethodId);
+        Assert.Equal(StableId.Fnv1a32("A(string)"), annotated.Methods[0].MethodId);
         Assert.Equal(annotated.Methods[0].MethodId, plain.Methods[0].MethodId);
     }
 
