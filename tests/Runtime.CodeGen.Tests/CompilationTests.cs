@@ -88,6 +88,17 @@ public class CompilationTests
     }
 
     [Fact]
+    public void Methods_inherited_from_plain_interfaces_are_part_of_the_grain_interface()
+    {
+        var text = GeneratorHarness.Run(Samples.Representative).AllGeneratedText;
+
+        Assert.Contains("global::System.Threading.Tasks.Task global::Sample.Chat.IHelper.Help(string topic)", text, StringComparison.Ordinal);
+        Assert.Contains("public override string InterfaceName => \"Sample.Chat.IHelper\";", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("Proxy_Sample_Chat_IHelper", text, StringComparison.Ordinal);
+        Assert.Contains("Proxy_Sample_Chat_IRoomGrain_IInner", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Abstract_grain_classes_get_no_activator()
     {
         var text = GeneratorHarness.Run(Samples.Representative).AllGeneratedText;

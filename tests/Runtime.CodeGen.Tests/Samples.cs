@@ -18,9 +18,19 @@ internal static class Samples
                 Task<int> GetCount();
             }
 
-            [Alias("room")]
-            public interface IRoomGrain : IRoomBase
+            public interface IHelper
             {
+                Task Help(string topic);
+            }
+
+            [Alias("room")]
+            public interface IRoomGrain : IRoomBase, IHelper
+            {
+                public interface IInner : IGrainWithGuidKey
+                {
+                    Task<bool> Check();
+                }
+
                 Task Post(ChatMessage message);
 
                 Task<ChatMessage?> Last();
@@ -218,6 +228,8 @@ internal static class Samples
                 public Task<Box<string>> Wrap(Pair<int, string> pair, Range range, Point point) => Task.FromResult(new Box<string> { Value = pair.Value });
 
                 public Task Many(int first, params string[] rest) => Task.CompletedTask;
+
+                public Task Help(string topic) => Task.CompletedTask;
 
                 public Task<int> Optional(int x = 5, string? label = null) => Task.FromResult(x);
 
