@@ -51,6 +51,17 @@ public class DiagnosticTests
             "[GenerateSerializer] public sealed class Bad { [Id(0)] private int Hidden { get; set; } }"
         },
         {
+            "WW0007", "IBad",
+            "file interface IBad : IGrainWithStringKey { Task Ping(); }"
+        },
+        {
+            "WW0007", "BadGrain",
+            """
+            public interface IOk : IGrainWithStringKey { Task Ping(); }
+            public class Holder { private sealed class BadGrain : Grain, IOk { public Task Ping() => Task.CompletedTask; } }
+            """
+        },
+        {
             "WW0008", "state",
             """
             public interface IOk : IGrainWithStringKey { Task Ping(); }

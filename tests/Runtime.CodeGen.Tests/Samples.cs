@@ -61,6 +61,9 @@ internal static class Samples
                 new Task<int> GetCount();
 
                 Task DefaultBody() => Task.CompletedTask;
+
+                [Obsolete("use Post")]
+                Task Old(OldPayload payload);
             }
 
         #nullable disable
@@ -149,6 +152,15 @@ internal static class Samples
                 }
             }
 
+            [Obsolete("kept for old silos")]
+            [GenerateSerializer]
+            public sealed class OldPayload
+            {
+                [Id(0)]
+                [Obsolete("gone")]
+                public int Legacy { get; set; }
+            }
+
             [GenerateSerializer]
             public abstract record Animal([property: Id(0)] string Name);
 
@@ -230,6 +242,10 @@ internal static class Samples
                 public Task Many(int first, params string[] rest) => Task.CompletedTask;
 
                 public Task Help(string topic) => Task.CompletedTask;
+
+        #pragma warning disable CS0618 // implementing the obsolete member is the point
+                public Task Old(OldPayload payload) => Task.CompletedTask;
+        #pragma warning restore CS0618
 
                 public Task<int> Optional(int x = 5, string? label = null) => Task.FromResult(x);
 
