@@ -130,20 +130,27 @@ internal static class Emitter
         sb.Append("    }\n");
     }
 
-    private static string InvokeFlags(int flags)
+    private static string InvokeFlags(MethodFlags flags) => FlagsExpression(flags, Invocation + "InvokeFlags.");
+
+    private static string GrainClassFlags(ClassFlags flags) => FlagsExpression(flags, Metadata + "GrainClassFlags.");
+
+    /// <summary>Names, not numbers, so the generated manifest reads like hand-written code.</summary>
+    private static string FlagsExpression<TEnum>(TEnum flags, string prefix)
+        where TEnum : struct, System.Enum
     {
-        if (flags == 0)
+        var value = System.Convert.ToInt32(flags, CultureInfo.InvariantCulture);
+        if (value == 0)
         {
-            return Invocation + "InvokeFlags.None";
+            return prefix + "None";
         }
 
-        var names = new[] { "ReadOnly", "AlwaysInterleave", "OneWay", "ArgumentsImmutable", "ResultImmutable" };
         var parts = new List<string>();
-        for (var i = 0; i < names.Length; i++)
+        foreach (TEnum flag in System.Enum.GetValues(typeof(TEnum)))
         {
-            if ((flags & (1 << i)) != 0)
+            var bit = System.Convert.ToInt32(flag, CultureInfo.InvariantCulture);
+            if (bit != 0 && (value & bit) == bit)
             {
-                parts.Add(Invocation + "InvokeFlags." + names[i]);
+                parts.Add(prefix + flag);
             }
         }
 
@@ -349,14 +356,6 @@ internal static class Emitter
         sb.Append("        }\n    }\n}\n");
         return sb.ToString();
     }
-
-    private static string GrainClassFlags(int flags) => flags switch
-    {
-        0 => Metadata + "GrainClassFlags.None",
-        1 => Metadata + "GrainClassFlags.Reentrant",
-        2 => Metadata + "GrainClassFlags.StatelessWorker",
-        _ => Metadata + "GrainClassFlags.Reentrant | " + Metadata + "GrainClassFlags.StatelessWorker",
-    };
 
     private static string ActivatorArgument(ActivatorArgument a) => a.Kind switch
     {

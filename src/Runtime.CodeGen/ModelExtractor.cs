@@ -279,30 +279,30 @@ internal static class ModelExtractor
             || method.GetReturnTypeAttributes().Any(a => TypeNames.IsRuntimeType(a.AttributeClass, "ImmutableAttribute"))
             || IsImmutable(resultType);
 
-        var flags = 0;
+        var flags = MethodFlags.None;
         if (TypeNames.HasAttribute(method, "ReadOnlyAttribute"))
         {
-            flags |= 1;
+            flags |= MethodFlags.ReadOnly;
         }
 
         if (TypeNames.HasAttribute(method, "AlwaysInterleaveAttribute"))
         {
-            flags |= 2;
+            flags |= MethodFlags.AlwaysInterleave;
         }
 
         if (oneWay)
         {
-            flags |= 4;
+            flags |= MethodFlags.OneWay;
         }
 
         if (argumentsImmutable)
         {
-            flags |= 8;
+            flags |= MethodFlags.ArgumentsImmutable;
         }
 
         if (resultImmutable)
         {
-            flags |= 16;
+            flags |= MethodFlags.ResultImmutable;
         }
 
         return new MethodModel(
@@ -432,17 +432,17 @@ internal static class ModelExtractor
             }
         }
 
-        var flags = 0;
+        var flags = ClassFlags.None;
         var maxLocalWorkers = 0;
         string? collectionAge = null;
         if (TypeNames.HasAttribute(symbol, "ReentrantAttribute"))
         {
-            flags |= 1;
+            flags |= ClassFlags.Reentrant;
         }
 
         if (TypeNames.GetAttribute(symbol, "StatelessWorkerAttribute") is { } worker)
         {
-            flags |= 2;
+            flags |= ClassFlags.StatelessWorker;
             if (worker.ConstructorArguments.Length == 1 && worker.ConstructorArguments[0].Value is int max)
             {
                 maxLocalWorkers = max;

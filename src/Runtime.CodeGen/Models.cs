@@ -39,6 +39,27 @@ internal enum ReturnKind
     ValueTaskOfT,
 }
 
+/// <summary>Mirrors WellWon.Runtime.Invocation.InvokeFlags (same names and values; the generator cannot reference the runtime).</summary>
+[System.Flags]
+internal enum MethodFlags
+{
+    None = 0,
+    ReadOnly = 1,
+    AlwaysInterleave = 2,
+    OneWay = 4,
+    ArgumentsImmutable = 8,
+    ResultImmutable = 16,
+}
+
+/// <summary>Mirrors WellWon.Runtime.Metadata.GrainClassFlags.</summary>
+[System.Flags]
+internal enum ClassFlags
+{
+    None = 0,
+    Reentrant = 1,
+    StatelessWorker = 2,
+}
+
 internal sealed record ParameterModel(string Name, string Type);
 
 internal sealed record MethodModel(
@@ -51,7 +72,7 @@ internal sealed record MethodModel(
     string ReturnType,
     string? ResultType,
     EquatableArray<ParameterModel> Parameters,
-    int Flags,
+    MethodFlags Flags,
     string RequestClassName);
 
 /// <summary>A grain or observer interface declared in this compilation; <see cref="Methods"/> includes inherited ones.</summary>
@@ -81,7 +102,7 @@ internal sealed record GrainClassModel(
     string FullName,
     string TypeDisplay,
     EquatableArray<string> Interfaces,
-    int Flags,
+    ClassFlags Flags,
     int MaxLocalWorkers,
     string? CollectionAgeMinutes,
     EquatableArray<ActivatorArgument> Arguments,

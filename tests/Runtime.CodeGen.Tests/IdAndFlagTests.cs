@@ -126,6 +126,17 @@ public class IdAndFlagTests
         Assert.Equal(InvokeFlags.None, Flags(model, "ReturnsList"));
     }
 
+    [Fact]
+    public void Generator_flag_mirrors_match_the_runtime_enums()
+    {
+        Assert.Equal(
+            Enum.GetValues<InvokeFlags>().Select(f => (f.ToString(), (int)f)),
+            Enum.GetValues<MethodFlags>().Select(f => (f.ToString(), (int)f)));
+        Assert.Equal(
+            Enum.GetValues<WellWon.Runtime.Metadata.GrainClassFlags>().Select(f => (f.ToString(), (int)f)),
+            Enum.GetValues<ClassFlags>().Select(f => (f.ToString(), (int)f)));
+    }
+
     private static InvokeFlags Flags(InterfaceModel model, string method) =>
         (InvokeFlags)Assert.Single(model.Methods, m => m.Name == method).Flags;
 
