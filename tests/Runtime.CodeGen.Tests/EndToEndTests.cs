@@ -104,6 +104,24 @@ public class EndToEndTests
     }
 
     [Fact]
+    public void Requests_frame_arguments_with_an_end_marker_and_skip_unknown_fields()
+    {
+        var get = Assert.Single(TypeManifest.GetInterface(CounterInterface).Methods, m => m.Name == "Get");
+        var request = get.CreateRequest();
+
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+        var writer = new WellWon.Runtime.Serialization.Writer(buffer);
+        request.WriteArguments(ref writer);
+        writer.Commit();
+        Assert.Equal(new byte[] { 4 }, buffer.WrittenSpan.ToArray());
+
+        // A newer caller sent an argument this release does not know: field 3, varint 1.
+        var reader = new WellWon.Runtime.Serialization.Reader(new byte[] { (3 << 3) | 0, 1, 4 });
+        request.CreateEmpty().ReadArguments(ref reader);
+        Assert.True(reader.IsAtEnd);
+    }
+
+    [Fact]
     public void Manifest_registers_observer_interfaces()
     {
         var observer = s_assembly.Value.GetType("E2E.Chat.IPresence", throwOnError: true)!;
