@@ -1,3 +1,6 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
 using Microsoft.CodeAnalysis;
 
 namespace WellWon.Runtime.CodeGen;
@@ -57,19 +60,14 @@ internal static class Diagnostics
         "CancellationToken parameter on a grain method",
         "Parameter '{0}' of method '{1}' on grain interface '{2}' is a CancellationToken; cancellation tokens are not supported on grain methods yet");
 
-    public static DiagnosticDescriptor ById(string id) => id switch
+    private static readonly Dictionary<string, DiagnosticDescriptor> s_byId = new[]
     {
-        "WW0001" => UnsupportedReturnType,
-        "WW0002" => ByRefParameter,
-        "WW0003" => GenericMethod,
-        "WW0004" => PropertyOrEvent,
-        "WW0005" => GenericInterface,
-        "WW0006" => DuplicateId,
-        "WW0007" => Inaccessible,
-        "WW0008" => PersistentStateType,
-        "WW0009" => OneWayWithResult,
-        _ => CancellationTokenParameter,
-    };
+        UnsupportedReturnType, ByRefParameter, GenericMethod, PropertyOrEvent, GenericInterface,
+        DuplicateId, Inaccessible, PersistentStateType, OneWayWithResult, CancellationTokenParameter,
+    }.ToDictionary(d => d.Id, StringComparer.Ordinal);
+
+    /// <summary>Models carry only the ID (descriptors are not equatable data); this maps it back.</summary>
+    public static DiagnosticDescriptor ById(string id) => s_byId[id];
 
     private static DiagnosticDescriptor Create(string id, string title, string message) =>
         new(id, title, message, Category, DiagnosticSeverity.Error, isEnabledByDefault: true);
