@@ -327,7 +327,7 @@ internal static class Emitter
         {
             sb.Append("            builder.AddGrainClass(new ").Append(Metadata).Append("GrainClassDescriptor(\n");
             sb.Append("                typeof(").Append(cls.TypeDisplay).Append("),\n");
-            sb.Append("                new global::System.Type[] { ").Append(string.Join(", ", cls.Interfaces.Select(i => "typeof(" + i + ")"))).Append(" },\n");
+            sb.Append("                new global::System.Type[] { ").Append(string.Join(", ", cls.Interfaces.Select(i => "typeof(" + i.TypeDisplay + ")"))).Append(" },\n");
             sb.Append("                ").Append(GrainClassFlags(cls.Flags)).Append(",\n");
             sb.Append("                ").Append(cls.MaxLocalWorkers.ToString(CultureInfo.InvariantCulture)).Append(",\n");
             sb.Append("                ").Append(cls.CollectionAgeMinutes is null ? "null" : "global::System.TimeSpan.FromMinutes(" + cls.CollectionAgeMinutes + "d)").Append(",\n");

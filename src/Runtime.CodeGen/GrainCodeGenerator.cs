@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Linq;
 using Microsoft.CodeAnalysis;
@@ -85,7 +86,7 @@ public sealed class GrainCodeGenerator : IIncrementalGenerator
     {
         // Sorted so the manifest text does not depend on file or pipeline order.
         var okInterfaces = interfaces.Where(m => !m.HasErrors).OrderBy(m => m.FullName, System.StringComparer.Ordinal).ToList();
-        var okClasses = classes.Where(m => !m.HasErrors).OrderBy(m => m.FullName, System.StringComparer.Ordinal).ToList();
+        var okClasses = WithoutSharedBaseInterfaces(classes.Where(m => !m.HasErrors).OrderBy(m => m.FullName, System.StringComparer.Ordinal).ToList());
         var okCodecs = serializers.Where(m => !m.HasErrors).OrderBy(m => m.CodecClassName, System.StringComparer.Ordinal).ToList();
         if (okInterfaces.Count == 0 && okClasses.Count == 0 && okCodecs.Count == 0)
         {
@@ -94,6 +95,26 @@ public sealed class GrainCodeGenerator : IIncrementalGenerator
 
         var className = "Manifest_" + TypeNames.MangleText(assemblyName);
         spc.AddSource("WellWon_Manifest.g.cs", Emitter.EmitManifest(className, okInterfaces, okClasses, okCodecs));
+    }
+
+    /// <summary>
+    /// The runtime allows one grain class per interface. A base interface shared by several grain interfaces
+    /// (IRoom : IChatBase, ILobby : IChatBase) would make their classes collide, so a class does not claim an
+    /// interface it only gets through a derived one when another class claims it too. A conflict between
+    /// interfaces the classes implement directly is left for the runtime to report.
+    /// </summary>
+    private static List<GrainClassModel> WithoutSharedBaseInterfaces(List<GrainClassModel> classes)
+    {
+        var claims = classes
+            .SelectMany(c => c.Interfaces)
+            .GroupBy(i => i.TypeDisplay, System.StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.Count(), System.StringComparer.Ordinal);
+        return classes
+            .Select(c => c with
+            {
+                Interfaces = c.Interfaces.Where(i => !i.ViaDerived || claims[i.TypeDisplay] == 1).ToEquatableArray(),
+            })
+            .ToList();
     }
 
     /// <summary>A partial type is handled once, from its first declaration (the one with a base list for classes and interfaces).</summary>

@@ -366,9 +366,13 @@ internal static class ModelExtractor
             return null;
         }
 
-        var interfaces = symbol.AllInterfaces
+        var grainInterfaces = symbol.AllInterfaces
             .Where(i => IsGrainInterface(i) && i.AllInterfaces.Any(b => TypeNames.IsRuntimeType(b, "IGrain")))
-            .Select(TypeNames.ToCodeNotNull)
+            .ToList();
+        var interfaces = grainInterfaces
+            .Select(i => new ServedInterface(
+                TypeNames.ToCodeNotNull(i),
+                grainInterfaces.Any(other => other.AllInterfaces.Contains(i, SymbolEqualityComparer.Default))))
             .ToList();
 
         // An open generic class cannot be activated, and a class without grain interfaces cannot be addressed.

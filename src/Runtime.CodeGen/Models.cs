@@ -98,10 +98,13 @@ internal enum ActivatorArgumentKind
 /// <summary>One activator argument; <see cref="Type"/> is the state type for persistent state, else the service type.</summary>
 internal sealed record ActivatorArgument(ActivatorArgumentKind Kind, string Type, string? StateName, string? StorageName, bool SuppressNull);
 
+/// <summary>A grain interface a class serves; <see cref="ViaDerived"/> when it is only a base of another interface the class implements.</summary>
+internal sealed record ServedInterface(string TypeDisplay, bool ViaDerived);
+
 internal sealed record GrainClassModel(
     string FullName,
     string TypeDisplay,
-    EquatableArray<string> Interfaces,
+    EquatableArray<ServedInterface> Interfaces,
     ClassFlags Flags,
     int MaxLocalWorkers,
     string? CollectionAgeMinutes,

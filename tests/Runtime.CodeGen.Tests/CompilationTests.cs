@@ -26,6 +26,19 @@ public class CompilationTests
     }
 
     [Fact]
+    public void Generated_code_compiles_without_warnings_in_a_project_with_nullable_disabled()
+    {
+        var input = GeneratorHarness.Compile(Samples.Representative);
+        input = input.WithOptions(input.Options.WithNullableContextOptions(NullableContextOptions.Disable));
+        var run = GeneratorHarness.Run(input);
+
+        // The sample's own '?' annotations warn in a disabled context; only generated files are judged here.
+        var generatedProblems = run.CompilationProblems.Where(d => d.Location.SourceTree?.FilePath.EndsWith(".g.cs", StringComparison.Ordinal) == true).ToList();
+        Assert.True(generatedProblems.Count == 0, string.Join("\n", generatedProblems));
+        Assert.Empty(run.CompilationProblems.Where(d => d.Severity == DiagnosticSeverity.Error));
+    }
+
+    [Fact]
     public void Every_generated_file_is_marked_generated_with_nullable_enabled()
     {
         var run = GeneratorHarness.Run(Samples.Representative);

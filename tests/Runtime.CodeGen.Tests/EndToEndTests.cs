@@ -167,6 +167,38 @@ public class EndToEndTests
         Assert.Equal(("counter", "store"), context.RequestedState);
     }
 
+    [Fact]
+    public void A_base_interface_shared_by_two_grain_classes_does_not_make_registration_fail()
+    {
+        var run = GeneratorHarness.Run("""
+            namespace E2E.Shared
+            {
+                public interface IChatBase : IGrainWithStringKey { Task<string> Name(); }
+                public interface IRoom : IChatBase { Task Post(string text); }
+                public interface ILobby : IChatBase { Task Enter(); }
+                public sealed class RoomGrain : Grain, IRoom
+                {
+                    public Task<string> Name() => Task.FromResult("room");
+                    public Task Post(string text) => Task.CompletedTask;
+                }
+                public sealed class LobbyGrain : Grain, ILobby
+                {
+                    public Task<string> Name() => Task.FromResult("lobby");
+                    public Task Enter() => Task.CompletedTask;
+                }
+            }
+            """, "WellWon.E2E.Shared");
+        var assembly = run.LoadAssembly();
+
+        Assert.True(TypeManifest.EnsureRegistered(assembly));
+
+        Assert.True(TypeManifest.TryGetGrainClass(assembly.GetType("E2E.Shared.IRoom", true)!, out var room));
+        Assert.Equal("RoomGrain", room.GrainClass.Name);
+        Assert.True(TypeManifest.TryGetGrainClass(assembly.GetType("E2E.Shared.ILobby", true)!, out var lobby));
+        Assert.Equal("LobbyGrain", lobby.GrainClass.Name);
+        Assert.False(TypeManifest.TryGetGrainClass(assembly.GetType("E2E.Shared.IChatBase", true)!, out _));
+    }
+
     private sealed class RecordingRuntime : IGrainReferenceRuntime
     {
         public List<Request> Sent { get; } = [];
