@@ -62,14 +62,24 @@ public sealed class ConnectionTests
     }
 
     [Fact]
+    public async Task A_send_waits_while_the_writer_is_blocked_and_the_queue_is_full_and_proceeds_once_the_peer_reads()
+    {
+        var (connection, transport) = await ConnectOverBlockedPipeAsync(queueCapacity: 2);
+        await using var owned = connection;
+
+        var blocked = await FillQueueAsync(connection, queueCapacity: 2);
+
+        Assert.False(blocked.IsCompleted);
+        Assert.Equal(2, connection.QueuedFrames);
+        _ = transport.DrainAsync();
+        await blocked.WaitAsync(Bound);
+    }
+
+    [Fact]
     public async Task Closing_the_connection_fails_pending_sends_with_ConnectionClosedException()
     {
-        var options = Options();
-        options.SendQueueCapacity = 2;
-        await using var peer = await NonReadingPeer.StartAsync();
-        var handler = new ClientHandler();
-        var connection = await Connection.ConnectAsync(peer.EndPoint, options, ClientIdentity, handler, CancellationToken.None);
-        var blocked = await SendUntilBlockedAsync(connection);
+        var (connection, transport) = await ConnectOverBlockedPipeAsync(queueCapacity: 2);
+        var blocked = await FillQueueAsync(connection, queueCapacity: 2);
 
         connection.Close();
         connection.Close();
@@ -78,8 +88,50 @@ public sealed class ConnectionTests
         await Assert.ThrowsAsync<ConnectionClosedException>(() => connection.SendAsync(FrameKind.OneWay, 0, new byte[1]).AsTask());
         await connection.Closed.WaitAsync(Bound);
         Assert.True(connection.IsClosed);
+        Assert.True(transport.IsDisposed);
+        Assert.Null(connection.CloseError);
+    }
+
+    [Fact]
+    public async Task The_handler_is_told_about_the_close_exactly_once()
+    {
+        var handler = new ClientHandler();
+        var transport = new PipeTransport();
+        await transport.AcceptHandshakeAsync();
+        var connection = await Connection.ConnectAsync(transport, Options(), ClientIdentity, handler, CancellationToken.None);
+
+        connection.Close();
+        await connection.CloseAsync();
+        await connection.DisposeAsync();
+
+        Assert.Null(await handler.Closed.Task.WaitAsync(Bound));
         Assert.Equal(1, handler.ClosedCalls);
-        Assert.Null(await handler.Closed.Task);
+    }
+
+    /// <summary>A connection over an in-memory pipe whose peer never reads, writing one frame per flush.</summary>
+    private static async Task<(Connection Connection, PipeTransport Transport)> ConnectOverBlockedPipeAsync(int queueCapacity)
+    {
+        var options = Options();
+        options.SendQueueCapacity = queueCapacity;
+        options.MaxBatchBytes = 1;
+        var transport = new PipeTransport();
+        await transport.AcceptHandshakeAsync();
+        var connection = await Connection.ConnectAsync(transport, options, ClientIdentity, new ClientHandler(), CancellationToken.None);
+        return (connection, transport);
+    }
+
+    /// <summary>
+    /// The writer loop takes the first 2 KiB frame and blocks flushing it (the pipe pauses at 1 KiB and nobody
+    /// reads); the next <paramref name="queueCapacity"/> frames fill the queue, so the send after them must wait.
+    /// </summary>
+    private static async Task<Task> FillQueueAsync(Connection connection, int queueCapacity)
+    {
+        for (var i = 0; i < 1 + queueCapacity; i++)
+        {
+            await connection.SendAsync(FrameKind.OneWay, i, new byte[2048]).AsTask().WaitAsync(Bound);
+        }
+
+        return connection.SendAsync(FrameKind.OneWay, 99, new byte[2048]).AsTask();
     }
 
     [Fact]

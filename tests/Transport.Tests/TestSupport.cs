@@ -153,3 +153,58 @@ internal sealed class ManualTimeProvider(DateTimeOffset start) : TimeProvider
 
     public void Advance(TimeSpan by) => _now += by;
 }
+
+/// <summary>
+/// An in-memory transport whose peer side the test drives by hand. The outbound pipe pauses the writer after
+/// a few bytes, so a peer that does not read blocks the connection's writer loop deterministically.
+/// </summary>
+internal sealed class PipeTransport : IConnectionTransport
+{
+    private readonly System.IO.Pipelines.Pipe _toPeer = new(new System.IO.Pipelines.PipeOptions(pauseWriterThreshold: 1024, resumeWriterThreshold: 512));
+    private readonly System.IO.Pipelines.Pipe _fromPeer = new();
+
+    public System.IO.Pipelines.PipeReader Input => _fromPeer.Reader;
+
+    public System.IO.Pipelines.PipeWriter Output => _toPeer.Writer;
+
+    /// <summary>What the connection wrote; read it to play a peer that reads.</summary>
+    public System.IO.Pipelines.PipeReader PeerInput => _toPeer.Reader;
+
+    /// <summary>Where the peer's bytes go.</summary>
+    public System.IO.Pipelines.PipeWriter PeerOutput => _fromPeer.Writer;
+
+    public EndPoint? RemoteEndPoint => null;
+
+    public EndPoint? LocalEndPoint => null;
+
+    public bool IsDisposed { get; private set; }
+
+    /// <summary>Queues the acceptor's "accepted" ack so a connector's handshake completes without a peer loop.</summary>
+    public async Task AcceptHandshakeAsync()
+    {
+        var ack = new HandshakeResponse(true, HandshakeCodec.ProtocolVersion, TestSupport.ServerIdentity, string.Empty);
+        FrameWriter.Write(PeerOutput, FrameKind.HandshakeAck, 0, HandshakeCodec.Encode(ack));
+        await PeerOutput.FlushAsync();
+    }
+
+    public async Task DrainAsync()
+    {
+        while (true)
+        {
+            var result = await PeerInput.ReadAsync();
+            PeerInput.AdvanceTo(result.Buffer.End);
+            if (result.IsCompleted)
+            {
+                return;
+            }
+        }
+    }
+
+    public void Dispose()
+    {
+        // Like a closed socket: the connection's pending reads end and its writes stop.
+        IsDisposed = true;
+        _fromPeer.Writer.Complete();
+        _toPeer.Reader.Complete();
+    }
+}

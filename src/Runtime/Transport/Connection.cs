@@ -18,6 +18,8 @@ namespace WellWon.Runtime.Transport;
 /// </remarks>
 public sealed class Connection : IAsyncDisposable
 {
+    private const int MaxHandshakeFrameSize = 16 * 1024;
+
     private readonly IConnectionTransport _transport;
     private readonly IFrameHandler _handler;
     private readonly FrameParser _parser;
@@ -124,7 +126,7 @@ public sealed class Connection : IAsyncDisposable
             var request = new HandshakeRequest(HandshakeCodec.Magic, HandshakeCodec.ProtocolVersion, options.ClusterId, local);
             FrameWriter.Write(transport.Output, FrameKind.Handshake, 0, HandshakeCodec.Encode(request));
             await transport.Output.FlushAsync(timeout.Token).ConfigureAwait(false);
-            var frame = await ReadHandshakeFrameAsync(transport.Input, new FrameParser(options.MaxFrameSize), timeout.Token).ConfigureAwait(false);
+            var frame = await ReadHandshakeFrameAsync(transport.Input, HandshakeParser(options), timeout.Token).ConfigureAwait(false);
             if (frame.Kind != FrameKind.HandshakeAck)
             {
                 throw new TransportProtocolException($"Expected a handshake ack, received a frame of kind {(byte)frame.Kind}.");
@@ -180,7 +182,7 @@ public sealed class Connection : IAsyncDisposable
         timeout.CancelAfter(options.HandshakeTimeout);
         try
         {
-            var frame = await ReadHandshakeFrameAsync(transport.Input, new FrameParser(options.MaxFrameSize), timeout.Token).ConfigureAwait(false);
+            var frame = await ReadHandshakeFrameAsync(transport.Input, HandshakeParser(options), timeout.Token).ConfigureAwait(false);
             if (frame.Kind != FrameKind.Handshake)
             {
                 throw new TransportProtocolException($"Expected a handshake, received a frame of kind {(byte)frame.Kind}.");
@@ -280,6 +282,10 @@ public sealed class Connection : IAsyncDisposable
 
     /// <inheritdoc/>
     public override string ToString() => $"Connection to {RemoteIdentity} ({RemoteEndPoint})";
+
+    // A handshake is a few hundred bytes; a peer announcing megabytes before it is even known is not one.
+    private static FrameParser HandshakeParser(TransportOptions options) =>
+        new(Math.Min(options.MaxFrameSize, MaxHandshakeFrameSize));
 
     private static string? Check(HandshakeRequest request, TransportOptions options)
     {
