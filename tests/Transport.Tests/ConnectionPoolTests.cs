@@ -44,6 +44,8 @@ public sealed class ConnectionPoolTests
         var first = await pool.GetAsync(listener.LocalEndPoint).AsTask().WaitAsync(Bound);
 
         first.Close();
+        // The shared test handler fails every pending request when a connection closes; let that happen first.
+        await first.Closed.WaitAsync(Bound);
         var second = await pool.GetAsync(listener.LocalEndPoint).AsTask().WaitAsync(Bound);
 
         Assert.NotSame(first, second);
