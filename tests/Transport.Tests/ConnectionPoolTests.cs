@@ -114,6 +114,27 @@ public sealed class ConnectionPoolTests
     }
 
     [Fact]
+    public async Task A_caller_that_stops_waiting_does_not_cancel_the_connect_attempt_others_share()
+    {
+        using var mute = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        mute.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        mute.Listen();
+        var options = Options();
+        options.HandshakeTimeout = TimeSpan.FromMilliseconds(300);
+        await using var pool = new ConnectionPool(options, ClientIdentity, new ClientHandler());
+        var endPoint = (IPEndPoint)mute.LocalEndPoint!;
+        using var impatient = new CancellationTokenSource();
+
+        var first = pool.GetAsync(endPoint, impatient.Token).AsTask();
+        var second = pool.GetAsync(endPoint).AsTask();
+        await impatient.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => first.WaitAsync(Bound));
+        await Assert.ThrowsAsync<TimeoutException>(() => second.WaitAsync(Bound));
+        Assert.Equal(1, pool.ConnectAttempts);
+    }
+
+    [Fact]
     public async Task A_handshake_rejection_is_reported_and_backed_off_like_any_connect_failure()
     {
         await using var listener = StartListener(new EchoHandler(), Options("other"));

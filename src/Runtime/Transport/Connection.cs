@@ -433,7 +433,7 @@ public sealed class Connection : IAsyncDisposable
                 var flush = await output.FlushAsync(_abort.Token).ConfigureAwait(false);
                 if (flush.IsCompleted || flush.IsCanceled)
                 {
-                    break;
+                    throw new ConnectionClosedException("The transport stopped accepting writes.");
                 }
             }
 
