@@ -140,7 +140,8 @@ public sealed class IdleCollectionTests
             await busy.Add(1);
         }
 
-        await Eventually.WaitUntil(() => silo.Probe.Count("deactivate:idle") == 1, Bound, "the idle grain to be collected");
+        await Eventually.WaitUntil(() => silo.Probe.Count("deactivate:idle") == 1, Bound,
+            "the idle grain to be collected; activations: " + string.Join(", ", silo.Runtime.Catalog.Activations.Select(a => a.Describe())));
         Assert.InRange(minutes, 10, 29);
         Assert.Equal(0, silo.Probe.Count("deactivate:busy"));
         Assert.Contains("deactivate:idle:IdleTimeout", silo.Probe.Events);

@@ -107,6 +107,19 @@ public sealed class SchedulingTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_caller_whose_continuation_blocks_does_not_stall_the_grain()
+    {
+        var grain = _silo.Grains.GetGrain<IProbeGrain>(Guid.NewGuid());
+        using var release = new ManualResetEventSlim();
+
+        // A synchronous continuation that blocks: it must run outside the grain's turn.
+        var blocked = grain.Ping("first").ContinueWith(_ => release.Wait(Bound), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        Assert.Equal("second", await grain.Ping("second").WaitAsync(Bound));
+        release.Set();
+        await blocked.WaitAsync(Bound);
+    }
+
+    [Fact]
     public async Task OneWay_calls_return_at_once_and_still_run()
     {
         var grain = _silo.Grains.GetGrain<IProbeGrain>(Guid.NewGuid());
@@ -225,6 +238,9 @@ public sealed class DeadlineTests
         var e = await Assert.ThrowsAsync<TimeoutException>(() => hanging.WaitAsync(Bound));
         Assert.Contains("Hang", e.Message, StringComparison.Ordinal);
         Assert.Equal(0, silo.Runtime.PendingCallCount);
+
+        // The grain's turn is still waiting (a deadline fails the caller, it cannot abort grain code); let it end.
+        silo.Probe.Open("never");
     }
 
     [Fact]

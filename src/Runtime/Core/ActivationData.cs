@@ -503,6 +503,15 @@ internal sealed partial class ActivationData : SynchronizationContext, IGrainCon
     }
 
     public override string ToString() => $"[Activation {GrainId} {_status}]";
+
+    /// <summary>State for diagnostics and test failure messages.</summary>
+    internal string Describe()
+    {
+        lock (this)
+        {
+            return $"{GrainId} {_status} running={_running} waiting={(_waitHead is null ? 0 : 1)}+ idleFor={_runtime.TimeProvider.GetElapsedTime(_lastActive)} deactivationRequested={_deactivationRequested} scheduled={_scheduled} work={(_workHead is null ? "empty" : _workHead.ToString())}";
+        }
+    }
 }
 
 internal enum ActivationStatus
