@@ -57,6 +57,10 @@ public sealed class MembershipAgent : IAsyncDisposable
     private volatile bool _leaving;
     private volatile SiloStatus _status;
     private int _started;
+    private long _probesAnswered;
+    private long _probesMissed;
+    private long _roundsDiscarded;
+    private long _votesCast;
 
     /// <summary>Creates the agent for <paramref name="silo"/>; nothing happens until <see cref="StartAsync"/>.</summary>
     public MembershipAgent(
@@ -104,6 +108,18 @@ public sealed class MembershipAgent : IAsyncDisposable
             }
         }
     }
+
+    /// <summary>Direct probes this silo sent that were answered in time (for metrics and tests).</summary>
+    public long ProbesAnswered => Interlocked.Read(ref _probesAnswered);
+
+    /// <summary>Direct probes this silo sent that were not answered in time (stalled rounds excluded).</summary>
+    public long ProbesMissed => Interlocked.Read(ref _probesMissed);
+
+    /// <summary>Probe rounds discarded because this silo's own probe thread was stalled.</summary>
+    public long ProbeRoundsDiscarded => Interlocked.Read(ref _roundsDiscarded);
+
+    /// <summary>Suspicion votes this silo wrote into the table.</summary>
+    public long SuspicionVotesCast => Interlocked.Read(ref _votesCast);
 
     /// <summary>
     /// Raised for every newer view, in version order, under the view lock: handlers must be quick and must not
@@ -235,8 +251,10 @@ public sealed class MembershipAgent : IAsyncDisposable
     /// </summary>
     public async Task<bool> HandleIndirectProbeAsync(SiloAddress target, TimeSpan timeout, CancellationToken cancellationToken = default)
     {
-        var probe = Safe(_transport.ProbeAsync(target, timeout, cancellationToken));
-        var done = await Task.WhenAny(probe, Task.Delay(timeout, _time, cancellationToken)).ConfigureAwait(false);
+        using var giveUp = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var probe = Safe(_transport.ProbeAsync(target, timeout, giveUp.Token));
+        var done = await Task.WhenAny(probe, Task.Delay(timeout, _time, giveUp.Token)).ConfigureAwait(false);
+        await giveUp.CancelAsync().ConfigureAwait(false);
         return done == probe && probe.Result;
     }
 
@@ -293,7 +311,14 @@ public sealed class MembershipAgent : IAsyncDisposable
             _status = SiloStatus.Dead;
             _logger.LogCritical("Silo {Silo} must stop: {Reason}", Silo, why);
             // Stop probing and heartbeating at once; a dead silo must not vote or look alive.
-            _stop.Cancel();
+            try
+            {
+                _stop.Cancel();
+            }
+            catch (ObjectDisposedException)
+            {
+                // Already disposed: nothing left running.
+            }
         }
     }
 
@@ -467,11 +492,11 @@ public sealed class MembershipAgent : IAsyncDisposable
             }
 #pragma warning disable CA1031 // The failure detector must survive any single bad round.
             catch (Exception e) when (!token.IsCancellationRequested)
-#pragma warning restore CA1031
             {
                 _logger.LogError(e, "Probe round on {Silo} failed", Silo);
             }
-            catch (OperationCanceledException)
+            catch (Exception) when (token.IsCancellationRequested)
+#pragma warning restore CA1031
             {
                 return;
             }
@@ -535,6 +560,7 @@ public sealed class MembershipAgent : IAsyncDisposable
         var stalled = directElapsed > _options.ProbeTimeout + (_options.ProbeTimeout / 2) + TimeSpan.FromMilliseconds(50);
         if (stalled)
         {
+            Interlocked.Increment(ref _roundsDiscarded);
             _logger.LogWarning("Probe thread of {Silo} stalled ({Elapsed} for a {Timeout} probe); round discarded", Silo, directElapsed, _options.ProbeTimeout);
         }
 
@@ -549,6 +575,7 @@ public sealed class MembershipAgent : IAsyncDisposable
                 }
 
                 missed[target] = 0;
+                Interlocked.Increment(ref _probesAnswered);
                 continue;
             }
 
@@ -557,6 +584,7 @@ public sealed class MembershipAgent : IAsyncDisposable
                 continue;
             }
 
+            Interlocked.Increment(ref _probesMissed);
             var count = missed[target] = missed.GetValueOrDefault(target) + 1;
             _logger.LogDebug("{Silo} missed probe {Count} of {Target}", Silo, count, target);
             if (count < _options.MissedProbesLimit)
@@ -602,7 +630,7 @@ public sealed class MembershipAgent : IAsyncDisposable
     private async Task VoteAsync(SiloAddress suspect, CancellationToken token)
     {
         var declared = false;
-        await TryWriteAsync(suspect, (snapshot, entry) =>
+        var written = await TryWriteAsync(suspect, (snapshot, entry) =>
         {
             declared = false;
             if (!snapshot.TryGet(Silo, out var self, out _) || self.Status != SiloStatus.Active || !entry.IsLive)
@@ -623,7 +651,12 @@ public sealed class MembershipAgent : IAsyncDisposable
             return entry with { Suspicions = votes, Status = declared ? SiloStatus.Dead : entry.Status };
         }, token).ConfigureAwait(false);
 
-        if (declared)
+        if (written is not null)
+        {
+            Interlocked.Increment(ref _votesCast);
+        }
+
+        if (written is not null && declared)
         {
             _logger.LogWarning("Silo {Silo} declared {Suspect} Dead", Silo, suspect);
         }
