@@ -512,7 +512,7 @@ public sealed class MembershipAgent : IAsyncDisposable
     private void ProbeRound(Dictionary<SiloAddress, int> missed, CancellationToken token)
     {
         var view = CurrentView;
-        var targets = ProbeTargets(view, Silo, _options.NumProbedSilos);
+        var targets = MembershipPolicy.ProbeTargets(view, Silo, _options.NumProbedSilos);
         foreach (var gone in missed.Keys.Where(s => !targets.Contains(s)).ToList())
         {
             missed.Remove(gone);
@@ -629,61 +629,21 @@ public sealed class MembershipAgent : IAsyncDisposable
 
     private async Task VoteAsync(SiloAddress suspect, CancellationToken token)
     {
-        var declared = false;
-        var written = await TryWriteAsync(suspect, (snapshot, entry) =>
+        // A silo that is itself dead or leaving has no say; the policy returns null and nothing is written.
+        var written = await TryWriteAsync(
+            suspect,
+            (snapshot, _) => MembershipPolicy.Vote(snapshot, Silo, suspect, _time.GetUtcNow(), _options),
+            token).ConfigureAwait(false);
+        if (written is null)
         {
-            declared = false;
-            if (!snapshot.TryGet(Silo, out var self, out _) || self.Status != SiloStatus.Active || !entry.IsLive)
-            {
-                // A silo that is itself dead or leaving has no say (Apply has already signalled its own death).
-                return null;
-            }
-
-            var now = _time.GetUtcNow();
-            var cutoff = now - _options.DeathVoteExpiration;
-            var votes = entry.Suspicions
-                .Where(v => v.Voter != Silo && v.Time > cutoff && v.Time >= entry.IAmAliveTime)
-                .Append(new SuspicionVote(Silo, now))
-                .ToList();
-            var otherActive = snapshot.Entries.Count(e => e.Entry.Status == SiloStatus.Active && e.Entry.Silo != suspect);
-            var needed = Math.Min(_options.NumVotesForDeathDeclaration, Math.Max(1, otherActive));
-            declared = votes.Count >= needed;
-            return entry with { Suspicions = votes, Status = declared ? SiloStatus.Dead : entry.Status };
-        }, token).ConfigureAwait(false);
-
-        if (written is not null)
-        {
-            Interlocked.Increment(ref _votesCast);
+            return;
         }
 
-        if (written is not null && declared)
+        Interlocked.Increment(ref _votesCast);
+        if (written.Status == SiloStatus.Dead)
         {
-            _logger.LogWarning("Silo {Silo} declared {Suspect} Dead", Silo, suspect);
+            _logger.LogWarning("Silo {Silo} declared {Suspect} Dead (votes: {Voters})", Silo, suspect, string.Join(", ", written.Suspicions.Select(v => v.Voter)));
         }
-    }
-
-    /// <summary>The next <paramref name="count"/> live members after <paramref name="self"/> on the hash ring.</summary>
-    internal static List<SiloAddress> ProbeTargets(MembershipView view, SiloAddress self, int count)
-    {
-        var ring = view.Members
-            .Where(m => m.IsLive)
-            .Select(m => m.Silo)
-            .OrderBy(s => s.UniformHash)
-            .ThenBy(s => s)
-            .ToList();
-        var me = ring.IndexOf(self);
-        var result = new List<SiloAddress>();
-        if (me < 0)
-        {
-            return result;
-        }
-
-        for (var i = 1; i <= Math.Min(count, ring.Count - 1); i++)
-        {
-            result.Add(ring[(me + i) % ring.Count]);
-        }
-
-        return result;
     }
 
     private SiloAddress? PickIntermediary(MembershipView view, SiloAddress target, Dictionary<SiloAddress, int> missed)
