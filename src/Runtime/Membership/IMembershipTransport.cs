@@ -19,6 +19,7 @@ namespace WellWon.Runtime.Membership;
 /// (<c>TaskCompletionSource.TrySetResult</c>, no <c>RunContinuationsAsynchronously</c> needed): the agent
 /// waits on it from a dedicated thread, so completion must not depend on a free thread-pool thread.
 /// Fail fast (return false) when the connection is refused or reset; hang up to the timeout otherwise.
+/// Return the task promptly: the call is made on the probe thread, which must not block on connects or sends.
 /// </para>
 /// <para>
 /// Indirect probe: on receiving an indirect-probe request, the intermediary calls

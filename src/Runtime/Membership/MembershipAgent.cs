@@ -252,7 +252,7 @@ public sealed class MembershipAgent : IAsyncDisposable
     public async Task<bool> HandleIndirectProbeAsync(SiloAddress target, TimeSpan timeout, CancellationToken cancellationToken = default)
     {
         using var giveUp = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var probe = Safe(_transport.ProbeAsync(target, timeout, giveUp.Token));
+        var probe = Safe(() => _transport.ProbeAsync(target, timeout, giveUp.Token));
         var done = await Task.WhenAny(probe, Task.Delay(timeout, _time, giveUp.Token)).ConfigureAwait(false);
         await giveUp.CancelAsync().ConfigureAwait(false);
         return done == probe && probe.Result;
@@ -267,8 +267,10 @@ public sealed class MembershipAgent : IAsyncDisposable
 
     private void Apply(MembershipTableData data)
     {
+        bool newest;
         lock (_viewLock)
         {
+            newest = data.Version >= _view.Version;
             if (data.Version > _view.Version)
             {
                 _view = MembershipView.From(data);
@@ -296,7 +298,13 @@ public sealed class MembershipAgent : IAsyncDisposable
         }
         else
         {
-            _status = self.Status;
+            if (newest)
+            {
+                // A snapshot that lost the race to a newer one must not roll our own status back.
+                _status = self.Status;
+            }
+
+            // Death is final, so even an older snapshot that shows it is the truth.
             if (self.Status == SiloStatus.Dead && !_leaving)
             {
                 OnDeclaredDead($"the cluster declared it Dead (votes: {string.Join(", ", self.Suspicions.Select(v => v.Voter))})");
@@ -530,14 +538,14 @@ public sealed class MembershipAgent : IAsyncDisposable
         for (var i = 0; i < targets.Count; i++)
         {
             var target = targets[i];
-            direct[i] = Safe(_transport.ProbeAsync(target, _options.ProbeTimeout, token));
+            direct[i] = Safe(() => _transport.ProbeAsync(target, _options.ProbeTimeout, token));
             if (missed.GetValueOrDefault(target) + 1 >= _options.MissedProbesLimit)
             {
                 // Sent together with the direct probe that would reach the limit, so confirmation costs no extra timeout.
                 intermediaries[i] = PickIntermediary(view, target, missed);
                 if (intermediaries[i] is { } via)
                 {
-                    indirect[i] = Safe(_transport.ProbeIndirectAsync(via, target, _options.ProbeTimeout, token));
+                    indirect[i] = Safe(() => _transport.ProbeIndirectAsync(via, target, _options.ProbeTimeout, token));
                 }
             }
         }
@@ -658,9 +666,24 @@ public sealed class MembershipAgent : IAsyncDisposable
         return pool.Count == 0 ? null : pool[Random.Shared.Next(pool.Count)];
     }
 
-    private static Task<bool> Safe(Task<bool> probe) =>
+    /// <summary>A probe as a task that never faults: any failure, synchronous or not, is a missed probe.</summary>
+    private static Task<bool> Safe(Func<Task<bool>> start)
+    {
+        Task<bool> probe;
+        try
+        {
+            probe = start();
+        }
+#pragma warning disable CA1031 // A transport that throws is a probe that failed.
+        catch (Exception)
+#pragma warning restore CA1031
+        {
+            return Task.FromResult(false);
+        }
+
         // ExecuteSynchronously: completes on whichever thread completes the probe, never queued to the pool.
-        probe.ContinueWith(static t => t.IsCompletedSuccessfully && t.Result, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        return probe.ContinueWith(static t => t.IsCompletedSuccessfully && t.Result, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+    }
 
     private void WaitAll(Task[] tasks, TimeSpan timeout, CancellationToken token)
     {
