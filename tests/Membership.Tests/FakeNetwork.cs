@@ -19,6 +19,9 @@ public sealed class FakeNetwork : IDisposable
     private readonly ConcurrentDictionary<SiloAddress, int> _relayed = new();
     private readonly Wire _wire = new();
 
+    /// <summary>When set, every gossip message is lost (probes still flow).</summary>
+    public bool DropGossip { get; set; }
+
     public IMembershipTransport TransportFor(SiloAddress from) => new Transport(this, from);
 
     public void Attach(MembershipAgent agent) => _agents[agent.Silo] = agent;
@@ -91,7 +94,7 @@ public sealed class FakeNetwork : IDisposable
 
     private void Gossip(SiloAddress from, SiloAddress to, long version)
     {
-        if (Reachable(from, to) && _agents.TryGetValue(to, out var agent))
+        if (!DropGossip && Reachable(from, to) && _agents.TryGetValue(to, out var agent))
         {
             agent.OnGossip(version);
         }

@@ -148,6 +148,22 @@ public sealed class MembershipAgentTests
     }
 
     [Fact]
+    public async Task When_gossip_is_lost_the_periodic_refresh_still_spreads_a_join()
+    {
+        var options = Fast();
+        await using var cluster = new AgentCluster(_output, options);
+        var agents = await cluster.StartAsync(2);
+        await Eventually.Until(() => agents.All(x => x.CurrentView.ActiveSilos.Count == 2), Bound, "both see two silos");
+
+        cluster.Network.DropGossip = true;
+        var late = (await cluster.StartAsync(1))[0];
+
+        var took = await Eventually.Until(() => agents.All(x => x.CurrentView.ActiveSilos.Contains(late.Silo)), Bound, "the earlier silos see the late joiner");
+        _output.WriteLine($"Join seen without gossip after {took.TotalMilliseconds:F0} ms (refresh period {options.TableRefreshPeriod.TotalMilliseconds} ms)");
+        Assert.True(took < options.TableRefreshPeriod * 3, $"took {took}");
+    }
+
+    [Fact]
     public async Task A_silo_that_reads_itself_dead_signals_DeclaredDead()
     {
         await using var cluster = new AgentCluster(_output);
