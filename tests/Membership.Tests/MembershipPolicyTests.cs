@@ -59,6 +59,16 @@ public sealed class MembershipPolicyTests
     }
 
     [Fact]
+    public void A_heartbeat_from_a_clock_running_ahead_does_not_retire_votes()
+    {
+        var table = Table(Row(1), Row(2), Row(3, alive: Now.AddSeconds(30), votes: new SuspicionVote(S(2), Now.AddSeconds(-2))));
+
+        var row = MembershipPolicy.Vote(table, S(1), S(3), Now, Options);
+
+        Assert.Equal(SiloStatus.Dead, row!.Status);
+    }
+
+    [Fact]
     public void A_voter_voting_again_replaces_its_own_vote_rather_than_counting_twice()
     {
         var table = Table(Row(1), Row(2), Row(3, votes: new SuspicionVote(S(1), Now.AddSeconds(-1))));

@@ -40,7 +40,8 @@ public static class MembershipPolicy
     /// <summary>
     /// The suspect's row after <paramref name="voter"/> votes against it at <paramref name="now"/>, or null if the
     /// vote is void (the voter is not Active, or the suspect is not live). Votes older than
-    /// <see cref="ClusterMembershipOptions.DeathVoteExpiration"/> or than the suspect's last heartbeat are dropped,
+    /// <see cref="ClusterMembershipOptions.DeathVoteExpiration"/> or than the suspect's last heartbeat (if that is not
+    /// in the voter's future) are dropped,
     /// the voter's own earlier vote is replaced, and if the fresh votes reach
     /// min(<see cref="ClusterMembershipOptions.NumVotesForDeathDeclaration"/>, active silos other than the suspect)
     /// the row comes back with status Dead.
@@ -61,8 +62,11 @@ public static class MembershipPolicy
         }
 
         var cutoff = now - options.DeathVoteExpiration;
+        // A heartbeat stamped in the voter's future comes from a clock running ahead; letting it retire votes
+        // would delay the suspect's death by the whole skew, so only heartbeats in the voter's past count.
+        var heartbeat = entry.IAmAliveTime <= now ? entry.IAmAliveTime : DateTimeOffset.MinValue;
         var votes = entry.Suspicions
-            .Where(v => v.Voter != voter && v.Time > cutoff && v.Time >= entry.IAmAliveTime)
+            .Where(v => v.Voter != voter && v.Time > cutoff && v.Time >= heartbeat)
             .Append(new SuspicionVote(voter, now))
             .ToList();
         var otherActive = snapshot.Entries.Count(e => e.Entry.Status == SiloStatus.Active && e.Entry.Silo != suspect);
