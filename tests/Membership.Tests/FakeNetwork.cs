@@ -19,6 +19,12 @@ public sealed class FakeNetwork : IDisposable
     private readonly ConcurrentDictionary<SiloAddress, int> _relayed = new();
     private readonly Wire _wire = new();
 
+    /// <summary>
+    /// When set, a detached silo's port refuses connections (a killed process on a live host: probes fail at once);
+    /// otherwise probes to it hang until their timeout (a dead host or a cut cable).
+    /// </summary>
+    public bool RefuseWhenDetached { get; set; }
+
     /// <summary>When set, every gossip message is lost (probes still flow).</summary>
     public bool DropGossip { get; set; }
 
@@ -63,7 +69,8 @@ public sealed class FakeNetwork : IDisposable
         var reply = new TaskCompletionSource<bool>();
         if (!Reachable(from, to))
         {
-            _wire.At(timeout, () => reply.TrySetResult(false));
+            var refused = RefuseWhenDetached && _agents.ContainsKey(from) && !_agents.ContainsKey(to) && !_cut.ContainsKey((from, to));
+            _wire.At(refused ? TimeSpan.Zero : timeout, () => reply.TrySetResult(false));
             return reply.Task;
         }
 

@@ -83,6 +83,26 @@ public sealed class MembershipAgentTests
     }
 
     [Fact]
+    public async Task A_killed_process_whose_port_refuses_connections_is_declared_dead_within_three_seconds()
+    {
+        await using var cluster = new AgentCluster(_output);
+        var (a, b, killed) = await StartThree(cluster);
+        cluster.Network.RefuseWhenDetached = true;
+
+        var watch = Stopwatch.StartNew();
+        cluster.Network.Detach(killed.Silo);
+        await killed.AbortAsync();
+        await Eventually.Until(
+            () => AgentCluster.SeesActive(a, a.Silo, b.Silo) && AgentCluster.SeesActive(b, a.Silo, b.Silo),
+            Bound,
+            "both survivors drop the killed silo");
+
+        _output.WriteLine($"Killed silo (connection refused) declared dead after {watch.Elapsed.TotalMilliseconds:F0} ms");
+        Assert.Equal(SiloStatus.Dead, (await cluster.RowOf(killed.Silo)).Status);
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(3), $"detection took {watch.Elapsed}");
+    }
+
+    [Fact]
     public async Task A_slow_responder_within_the_probe_timeout_is_never_declared_dead_over_ten_probe_periods()
     {
         var options = Fast();
