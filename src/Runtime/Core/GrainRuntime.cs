@@ -27,13 +27,16 @@ internal sealed class GrainRuntime : IGrainFactory, IGrainReferenceRuntime, IDis
     private readonly ITimer _timeoutSweep;
     private ITimer? _collector;
     private long _nextCorrelationId;
+    private int _stopRequested;
+    private readonly TaskCompletionSource _stoppedDeactivating = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    public GrainRuntime(IServiceProvider services, IOptions<SiloOptions> options, TimeProvider timeProvider, ILogger<GrainRuntime> logger)
+    public GrainRuntime(IServiceProvider services, IOptions<SiloOptions> options, TimeProvider timeProvider, ILoggerFactory loggerFactory)
     {
         Services = services;
         Options = options.Value;
         TimeProvider = timeProvider;
-        Logger = logger;
+        LoggerFactory = loggerFactory;
+        Logger = loggerFactory.CreateLogger<GrainRuntime>();
         HostId = Guid.NewGuid().ToString("N");
         Catalog = new Catalog(this);
         _timeoutTicks = (long)(Options.ResponseTimeout.TotalSeconds * timeProvider.TimestampFrequency);
@@ -49,8 +52,16 @@ internal sealed class GrainRuntime : IGrainFactory, IGrainReferenceRuntime, IDis
 
     public ILogger Logger { get; }
 
-    /// <summary>Identifies this runtime instance; observer references name it so calls find their way back.</summary>
-    public string HostId { get; }
+    public ILoggerFactory LoggerFactory { get; }
+
+    /// <summary>
+    /// Identifies this process; observer references name it so calls find their way back. A silo in a cluster
+    /// uses its silo address, a client its client ID.
+    /// </summary>
+    public string HostId { get; internal set; }
+
+    /// <summary>The cluster connection, if this runtime is part of a cluster (or a cluster client).</summary>
+    internal Cluster.ClusterFabric? Fabric { get; set; }
 
     public Catalog Catalog { get; }
 
@@ -188,19 +199,39 @@ internal sealed class GrainRuntime : IGrainFactory, IGrainReferenceRuntime, IDis
         }
     }
 
-    /// <summary>Routes a request to its target: an observer in this process or the grain's activation.</summary>
+    /// <summary>Routes a request to its target: an observer (here or in another process), a local activation, or the owning silo.</summary>
     internal void Dispatch(Request request)
     {
         var target = request.TargetId;
-        if (ReferenceEquals(target.Type, ObserverGrainType) || target.Type == ObserverGrainType)
+        if (target.Type == ObserverGrainType)
         {
+            var host = target.Key.AsSpan();
+            var slash = host.LastIndexOf('/');
+            if (Fabric is not null && slash > 0 && !host[..slash].SequenceEqual(HostId))
+            {
+                Fabric.SendToObserverHost(request, target.Key[..slash]);
+                return;
+            }
+
             DispatchToObserver(request);
             return;
         }
 
+        if (Fabric is { } fabric && !fabric.IsLocal(target, out var owner))
+        {
+            fabric.SendRemote(request, owner);
+            return;
+        }
+
+        DispatchLocal(request);
+    }
+
+    /// <summary>Hands a request to this silo's activation of its grain.</summary>
+    internal void DispatchLocal(Request request)
+    {
         try
         {
-            while (!Catalog.GetOrCreate(target).TryEnqueue(request))
+            while (!Catalog.GetOrCreate(request.TargetId).TryEnqueue(request))
             {
                 // The activation we found was just deactivated; the next lookup creates a fresh one.
             }
@@ -284,6 +315,24 @@ internal sealed class GrainRuntime : IGrainFactory, IGrainReferenceRuntime, IDis
 
     /// <summary>Deactivates every activation (each finishes its current turn and runs OnDeactivateAsync).</summary>
     internal async Task StopAsync(CancellationToken cancellationToken)
+    {
+        if (Interlocked.Exchange(ref _stopRequested, 1) != 0)
+        {
+            await _stoppedDeactivating.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        try
+        {
+            await StopCoreAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _stoppedDeactivating.TrySetResult();
+        }
+    }
+
+    private async Task StopCoreAsync(CancellationToken cancellationToken)
     {
         Catalog.Close();
         var waits = new List<Task>();

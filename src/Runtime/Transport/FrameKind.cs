@@ -34,4 +34,10 @@ public enum FrameKind : byte
 
     /// <summary>The sender is closing the connection gracefully; nothing follows it.</summary>
     Close = 9,
+
+    /// <summary>Asks the receiver to probe a third silo and answer with <see cref="IndirectProbeReply"/>.</summary>
+    IndirectProbe = 10,
+
+    /// <summary>The outcome of an <see cref="IndirectProbe"/> (one byte: 1 answered, 0 not).</summary>
+    IndirectProbeReply = 11,
 }
