@@ -37,13 +37,24 @@ public sealed class MigratorTests(PostgresServer server)
     }
 
     [Fact]
-    public async Task Migrating_an_empty_database_applies_0001_and_records_it()
+    public void Every_file_in_database_postgres_is_embedded_with_the_same_checksum()
+    {
+        var files = Directory.GetFiles(Path.Combine(RepositoryRoot(), "database", "postgres"), "*.sql")
+            .Select(f => Migration.FromFile(f, File.ReadAllText(f)))
+            .OrderBy(m => m.Version)
+            .Select(m => (m.Version, m.Name, m.Checksum));
+
+        Assert.Equal(files, Migration.Embedded.OrderBy(m => m.Version).Select(m => (m.Version, m.Name, m.Checksum)));
+    }
+
+    [Fact]
+    public async Task Migrating_an_empty_database_applies_every_migration_in_order_and_records_it()
     {
         var db = await server.CreateDatabaseAsync(PostgresCollection.UniqueDatabase("mig_empty"));
 
         var result = await new PostgresMigrator(db).MigrateAsync();
 
-        Assert.Equal([1], result.Applied);
+        Assert.Equal(EmbeddedVersions, result.Applied);
         Assert.Empty(result.AlreadyApplied);
         await using var connection = new NpgsqlConnection(db);
         await connection.OpenAsync();
@@ -51,8 +62,8 @@ public sealed class MigratorTests(PostgresServer server)
             ["cluster_members", "cluster_membership_version", "grain_state", "schema_migrations"],
             await ListAsync(connection, "SELECT table_name::text FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1"));
         Assert.Equal(
-            [$"1 runtime {Migration.Embedded[0].Checksum}"],
-            await ListAsync(connection, "SELECT version || ' ' || name || ' ' || checksum FROM schema_migrations"));
+            Migration.Embedded.OrderBy(m => m.Version).Select(m => $"{m.Version} {m.Name} {m.Checksum}"),
+            await ListAsync(connection, "SELECT version || ' ' || name || ' ' || checksum FROM schema_migrations ORDER BY version"));
     }
 
     [Fact]
@@ -65,8 +76,8 @@ public sealed class MigratorTests(PostgresServer server)
         var again = await new PostgresMigrator(db).MigrateAsync();
 
         Assert.Empty(again.Applied);
-        Assert.Equal([1], again.AlreadyApplied);
-        Assert.Equal(1L, await ScalarAsync<long>(db, "SELECT count(*) FROM schema_migrations"));
+        Assert.Equal(EmbeddedVersions, again.AlreadyApplied);
+        Assert.Equal((long)EmbeddedVersions.Length, await ScalarAsync<long>(db, "SELECT count(*) FROM schema_migrations"));
         Assert.Equal(appliedAt, await ScalarAsync<DateTime>(db, "SELECT applied_at FROM schema_migrations WHERE version = 1"));
     }
 
@@ -75,7 +86,7 @@ public sealed class MigratorTests(PostgresServer server)
     {
         var db = await server.CreateDatabaseAsync(PostgresCollection.UniqueDatabase("mig_race"));
         // A slow second migration widens the window in which both runners are inside MigrateAsync.
-        var migrations = Migration.Embedded.Append(new Migration(2, "slow", "SELECT pg_sleep(0.3); CREATE TABLE slow_marker (id int);")).ToArray();
+        var migrations = Migration.Embedded.Append(new Migration(NextVersion, "slow", "SELECT pg_sleep(0.3); CREATE TABLE slow_marker (id int);")).ToArray();
 
         // Pooling off: the two runners must hold two distinct server sessions.
         var unpooled = new NpgsqlConnectionStringBuilder(db) { Pooling = false }.ConnectionString;
@@ -83,8 +94,8 @@ public sealed class MigratorTests(PostgresServer server)
             Task.Run(() => new PostgresMigrator(unpooled, migrations).MigrateAsync()),
             Task.Run(() => new PostgresMigrator(unpooled, migrations).MigrateAsync()));
 
-        Assert.Equal([1, 2], results.SelectMany(r => r.Applied).Order());
-        Assert.Equal(2L, await ScalarAsync<long>(db, "SELECT count(*) FROM schema_migrations"));
+        Assert.Equal([.. EmbeddedVersions, NextVersion], results.SelectMany(r => r.Applied).Order());
+        Assert.Equal(EmbeddedVersions.Length + 1L, await ScalarAsync<long>(db, "SELECT count(*) FROM schema_migrations"));
     }
 
     [Fact]
@@ -112,7 +123,7 @@ public sealed class MigratorTests(PostgresServer server)
             await release.ExecuteNonQueryAsync();
         }
 
-        Assert.Equal([1], (await migration.WaitAsync(TimeSpan.FromSeconds(30))).Applied);
+        Assert.Equal(EmbeddedVersions, (await migration.WaitAsync(TimeSpan.FromSeconds(30))).Applied);
     }
 
     [Fact]
@@ -136,11 +147,11 @@ public sealed class MigratorTests(PostgresServer server)
     public async Task A_failing_migration_leaves_no_record_and_keeps_earlier_ones()
     {
         var db = await server.CreateDatabaseAsync(PostgresCollection.UniqueDatabase("mig_fail"));
-        var broken = Migration.Embedded.Append(new Migration(2, "broken", "CREATE TABLE half_done (id int); SELECT no_such_function();")).ToArray();
+        var broken = Migration.Embedded.Append(new Migration(NextVersion, "broken", "CREATE TABLE half_done (id int); SELECT no_such_function();")).ToArray();
 
         await Assert.ThrowsAsync<PostgresException>(() => new PostgresMigrator(db, broken).MigrateAsync());
 
-        Assert.Equal(1L, await ScalarAsync<long>(db, "SELECT count(*) FROM schema_migrations"));
+        Assert.Equal((long)EmbeddedVersions.Length, await ScalarAsync<long>(db, "SELECT count(*) FROM schema_migrations"));
         Assert.Equal(0L, await ScalarAsync<long>(db, "SELECT count(*) FROM information_schema.tables WHERE table_name = 'half_done'"));
     }
 
@@ -151,6 +162,11 @@ public sealed class MigratorTests(PostgresServer server)
             "Host=unused", [new Migration(3, "a", ""), new Migration(3, "b", "")]));
         Assert.Contains("0003", error.Message, StringComparison.Ordinal);
     }
+
+    // The real migrations, in order; tests that need an extra one use the next free version.
+    private static int[] EmbeddedVersions => [.. Migration.Embedded.Select(m => m.Version).Order()];
+
+    private static int NextVersion => Migration.Embedded.Max(m => m.Version) + 1;
 
     private static async Task<T> ScalarAsync<T>(string connectionString, string sql)
     {

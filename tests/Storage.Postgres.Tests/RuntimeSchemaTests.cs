@@ -1,4 +1,5 @@
 using Npgsql;
+using WellWon.Runtime.Membership;
 using WellWon.Testing;
 
 namespace WellWon.Storage.Postgres.Tests;
@@ -6,10 +7,11 @@ namespace WellWon.Storage.Postgres.Tests;
 [Collection(PostgresCollection.Name)]
 public sealed class RuntimeSchemaTests(PostgresServer server) : IAsyncLifetime
 {
-    private const int Joining = 2;
-    private const int Active = 3;
-    private const int ShuttingDown = 4;
-    private const int Dead = 6;
+    // The table stores the runtime's SiloStatus numbers (0002 moved the index predicate to them).
+    private const int Joining = (int)SiloStatus.Joining;
+    private const int Active = (int)SiloStatus.Active;
+    private const int ShuttingDown = (int)SiloStatus.ShuttingDown;
+    private const int Dead = (int)SiloStatus.Dead;
     private const string UniqueViolation = "23505";
 
     private string _db = "";
