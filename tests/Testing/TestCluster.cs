@@ -21,11 +21,12 @@ public sealed class TestCluster : IAsyncDisposable
     private readonly List<TestSiloHandle> _silos = [];
     private readonly Action<ISiloBuilder>? _configureSilo;
     private readonly Action<ClusteringOptions>? _configureClustering;
-    private readonly string _clusterId = "test-" + Guid.NewGuid().ToString("N")[..8];
+    private readonly string _clusterId;
     private IHost? _client;
 
-    private TestCluster(IMembershipTable table, IGrainStorage storage, Action<ISiloBuilder>? configureSilo, Action<ClusteringOptions>? configureClustering)
+    private TestCluster(string clusterId, IMembershipTable table, IGrainStorage storage, Action<ISiloBuilder>? configureSilo, Action<ClusteringOptions>? configureClustering)
     {
+        _clusterId = clusterId;
         Table = table;
         Storage = storage;
         _configureSilo = configureSilo;
@@ -62,9 +63,11 @@ public sealed class TestCluster : IAsyncDisposable
         Action<ISiloBuilder>? configureSilo = null,
         Action<ClusteringOptions>? configureClustering = null,
         IMembershipTable? table = null,
-        IGrainStorage? storage = null)
+        IGrainStorage? storage = null,
+        string? clusterId = null)
     {
-        var cluster = new TestCluster(table ?? new InMemoryMembershipTable(), storage ?? new MemoryGrainStorage(), configureSilo, configureClustering);
+        var cluster = new TestCluster(
+            clusterId ?? "test-" + Guid.NewGuid().ToString("N")[..8], table ?? new InMemoryMembershipTable(), storage ?? new MemoryGrainStorage(), configureSilo, configureClustering);
         for (var i = 0; i < silos; i++)
         {
             await cluster.StartSiloAsync().ConfigureAwait(false);
