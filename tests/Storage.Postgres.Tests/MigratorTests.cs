@@ -156,6 +156,28 @@ public sealed class MigratorTests(PostgresServer server)
     }
 
     [Fact]
+    public async Task Migration_0002_refuses_to_renumber_member_rows_written_under_0001()
+    {
+        var db = await server.CreateDatabaseAsync(PostgresCollection.UniqueDatabase("mig_0002"));
+        await new PostgresMigrator(db, Migration.Embedded.Where(m => m.Version == 1)).MigrateAsync();
+        await using (var connection = new NpgsqlConnection(db))
+        {
+            await connection.OpenAsync();
+            await using var insert = new NpgsqlCommand("""
+                INSERT INTO cluster_membership_version (cluster_id) VALUES ('blue');
+                INSERT INTO cluster_members (cluster_id, silo_address, silo_name, status, start_time, i_am_alive_time, worker_id)
+                VALUES ('blue', '10.0.0.1:11111@1', 'silo', 6, now(), now(), 7);
+                """, connection);
+            await insert.ExecuteNonQueryAsync();
+        }
+
+        var error = await Assert.ThrowsAsync<PostgresException>(() => new PostgresMigrator(db).MigrateAsync());
+
+        Assert.Contains("cluster_members is not empty", error.MessageText, StringComparison.Ordinal);
+        Assert.Equal(1L, await ScalarAsync<long>(db, "SELECT count(*) FROM schema_migrations"));
+    }
+
+    [Fact]
     public void Two_files_with_one_version_are_rejected()
     {
         var error = Assert.Throws<ArgumentException>(() => new PostgresMigrator(
