@@ -246,8 +246,9 @@ internal sealed partial class ClusterFabric : IFrameHandler, IMembershipTranspor
             return false;
         }
 
-        if (_placement.Ring.IsEmpty)
+        if (_placement.Ring.IsEmpty || _runtime.Catalog.IsStatelessWorker(grainId.Type))
         {
+            // Stateless workers run wherever they are called from: no placement, no hop.
             owner = null;
             return true;
         }

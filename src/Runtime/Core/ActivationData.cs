@@ -78,6 +78,29 @@ internal sealed partial class ActivationData : SynchronizationContext, IGrainCon
 
     internal Grain? GrainInstance => _grain;
 
+    /// <summary>Requests admitted or waiting (a stateless-worker pool picks its least loaded worker by this).</summary>
+    internal int Load
+    {
+        get
+        {
+            lock (this)
+            {
+                if (_status is ActivationStatus.Deactivating or ActivationStatus.Invalid || _deactivationRequested)
+                {
+                    return int.MaxValue;
+                }
+
+                var load = _running;
+                for (var r = _waitHead; r is not null; r = r.NextWaiting)
+                {
+                    load++;
+                }
+
+                return load;
+            }
+        }
+    }
+
     /// <summary>
     /// Hands a request to this activation. Returns false if the activation is gone (the caller then routes the
     /// request to a fresh activation); otherwise the request will run, wait its turn, or fail (deadlock).

@@ -8,11 +8,46 @@ internal sealed class Catalog(GrainRuntime runtime)
 {
     private readonly ConcurrentDictionary<GrainId, ActivationData> _activations = new();
     private readonly ConcurrentDictionary<string, GrainClassDescriptor> _classes = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<GrainId, WorkerPool> _workers = new();
     private volatile bool _closed;
 
-    public int Count => _activations.Count;
+    public int Count => _activations.Count + _workers.Values.Sum(p => p.Count);
 
-    public IEnumerable<ActivationData> Activations => _activations.Values;
+    public IEnumerable<ActivationData> Activations => _activations.Values.Concat(_workers.Values.SelectMany(p => p.Snapshot()));
+
+    /// <summary>Whether the grain type is served by a local stateless-worker pool (never routed by placement).</summary>
+    public bool IsStatelessWorker(string grainType)
+    {
+        try
+        {
+            return (ResolveClass(grainType).Flags & GrainClassFlags.StatelessWorker) != 0;
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// The activation to run a request on: the grain's single activation, or for a [StatelessWorker] class the
+    /// least loaded of a local pool that grows up to its limit while every worker is busy.
+    /// </summary>
+    public ActivationData GetForRequest(GrainId grainId)
+    {
+        var grainClass = ResolveClass(grainId.Type);
+        if ((grainClass.Flags & GrainClassFlags.StatelessWorker) == 0)
+        {
+            return GetOrCreate(grainId);
+        }
+
+        if (_closed)
+        {
+            throw new InvalidOperationException($"The silo is shutting down; {grainId} cannot be activated here.");
+        }
+
+        var limit = grainClass.MaxLocalWorkers > 0 ? grainClass.MaxLocalWorkers : Environment.ProcessorCount;
+        return _workers.GetOrAdd(grainId, static _ => new WorkerPool()).Pick(limit, () => new ActivationData(runtime, grainId, grainClass));
+    }
 
     /// <summary>The activation of <paramref name="grainId"/>, created (not yet activated) if there is none.</summary>
     public ActivationData GetOrCreate(GrainId grainId)
@@ -36,8 +71,14 @@ internal sealed class Catalog(GrainRuntime runtime)
 
     public bool TryGet(GrainId grainId, out ActivationData activation) => _activations.TryGetValue(grainId, out activation!);
 
-    public void Remove(ActivationData activation) =>
-        _activations.TryRemove(new KeyValuePair<GrainId, ActivationData>(activation.GrainId, activation));
+    public void Remove(ActivationData activation)
+    {
+        if (!_activations.TryRemove(new KeyValuePair<GrainId, ActivationData>(activation.GrainId, activation))
+            && _workers.TryGetValue(activation.GrainId, out var pool))
+        {
+            pool.Remove(activation);
+        }
+    }
 
     /// <summary>Refuses new activations (silo stopping).</summary>
     public void Close() => _closed = true;
@@ -64,5 +105,65 @@ internal sealed class Catalog(GrainRuntime runtime)
         }
 
         return _classes.GetOrAdd(grainType, d);
+    }
+
+    /// <summary>The local activations of one stateless-worker grain.</summary>
+    private sealed class WorkerPool
+    {
+        private readonly List<ActivationData> _workers = [];
+
+        public int Count
+        {
+            get
+            {
+                lock (_workers)
+                {
+                    return _workers.Count;
+                }
+            }
+        }
+
+        public ActivationData[] Snapshot()
+        {
+            lock (_workers)
+            {
+                return [.. _workers];
+            }
+        }
+
+        public ActivationData Pick(int limit, Func<ActivationData> create)
+        {
+            lock (_workers)
+            {
+                ActivationData? best = null;
+                var bestLoad = int.MaxValue;
+                foreach (var worker in _workers)
+                {
+                    var load = worker.Load;
+                    if (load < bestLoad)
+                    {
+                        best = worker;
+                        bestLoad = load;
+                    }
+                }
+
+                if (best is not null && (bestLoad == 0 || _workers.Count >= limit))
+                {
+                    return best;
+                }
+
+                var created = create();
+                _workers.Add(created);
+                return created;
+            }
+        }
+
+        public void Remove(ActivationData activation)
+        {
+            lock (_workers)
+            {
+                _workers.Remove(activation);
+            }
+        }
     }
 }

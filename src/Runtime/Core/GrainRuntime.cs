@@ -231,7 +231,7 @@ internal sealed class GrainRuntime : IGrainFactory, IGrainReferenceRuntime, IDis
     {
         try
         {
-            while (!Catalog.GetOrCreate(request.TargetId).TryEnqueue(request))
+            while (!Catalog.GetForRequest(request.TargetId).TryEnqueue(request))
             {
                 // The activation we found was just deactivated; the next lookup creates a fresh one.
             }
