@@ -77,7 +77,11 @@ internal sealed partial class ClusterFabric : IFrameHandler, IMembershipTranspor
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        await _table.InitializeAsync(cancellationToken).ConfigureAwait(false);
+        if (!IsClient)
+        {
+            await _table.InitializeAsync(cancellationToken).ConfigureAwait(false);
+        }
+
         if (IsClient)
         {
             _pool = new ConnectionPool(_options.Transport, PeerIdentity.ForClient(_runtime.HostId), this, logger: _logger);
@@ -194,6 +198,12 @@ internal sealed partial class ClusterFabric : IFrameHandler, IMembershipTranspor
     {
         try
         {
+            // A client may start before any silo created the cluster's rows: it keeps polling until they exist.
+            if (View.Version < 0)
+            {
+                await _table.InitializeAsync(cancellationToken).ConfigureAwait(false);
+            }
+
             var data = await _table.ReadAllAsync(cancellationToken).ConfigureAwait(false);
             OnViewChanged(MembershipView.From(data));
         }
