@@ -222,6 +222,36 @@ internal sealed partial class ActivationData : SynchronizationContext, IGrainCon
         return schedule;
     }
 
+    // Under the lock: begin deactivating if that was asked for and nothing runs, else admit what may run now.
+    // Returns whether the caller must dispatch the activation.
+    private bool ContinueLocked()
+    {
+        if (!_deactivationRequested)
+        {
+            return AdmitWaiting();
+        }
+
+        if (_running != 0 || _status != ActivationStatus.Valid)
+        {
+            return false;
+        }
+
+        _status = ActivationStatus.Deactivating;
+        return AppendWork(new PostedWork(static s => _ = ((ActivationData)s!).DeactivateAsync(), this));
+    }
+
+    // Unlinks each request of a detached waiting list before handing it on (it may be queued elsewhere next).
+    private static void ForEachDetached(Request? head, Action<Request> action)
+    {
+        for (var r = head; r is not null;)
+        {
+            var next = r.NextWaiting;
+            r.NextWaiting = null;
+            action(r);
+            r = next;
+        }
+    }
+
     private Request? TakeAllWaiting()
     {
         var head = _waitHead;
@@ -246,18 +276,7 @@ internal sealed partial class ActivationData : SynchronizationContext, IGrainCon
                 _lastActive = _runtime.TimeProvider.GetTimestamp();
             }
 
-            if (_deactivationRequested)
-            {
-                if (_running == 0 && _status == ActivationStatus.Valid)
-                {
-                    _status = ActivationStatus.Deactivating;
-                    schedule = AppendWork(new PostedWork(static s => _ = ((ActivationData)s!).DeactivateAsync(), this));
-                }
-            }
-            else
-            {
-                schedule = AdmitWaiting();
-            }
+            schedule = ContinueLocked();
         }
 
         if (schedule)
@@ -336,13 +355,7 @@ internal sealed partial class ActivationData : SynchronizationContext, IGrainCon
             RuntimeMetrics.ActivationFailures.Add(1);
             _runtime.Logger.LogWarning(e, "Activation of {GrainId} failed", GrainId);
             _deactivated?.TrySetResult();
-            for (var r = failed; r is not null;)
-            {
-                var next = r.NextWaiting;
-                r.NextWaiting = null;
-                r.SetException(e);
-                r = next;
-            }
+            ForEachDetached(failed, r => r.SetException(e));
 
             return;
         }
@@ -353,15 +366,7 @@ internal sealed partial class ActivationData : SynchronizationContext, IGrainCon
         {
             _status = ActivationStatus.Valid;
             _lastActive = _runtime.TimeProvider.GetTimestamp();
-            if (_deactivationRequested && _running == 0)
-            {
-                _status = ActivationStatus.Deactivating;
-                schedule = AppendWork(new PostedWork(static s => _ = ((ActivationData)s!).DeactivateAsync(), this));
-            }
-            else
-            {
-                schedule = AdmitWaiting();
-            }
+            schedule = ContinueLocked();
         }
 
         if (schedule)
@@ -387,10 +392,9 @@ internal sealed partial class ActivationData : SynchronizationContext, IGrainCon
             {
                 _status = ActivationStatus.Invalid;
             }
-            else if (_status == ActivationStatus.Valid && _running == 0)
+            else if (_status == ActivationStatus.Valid)
             {
-                _status = ActivationStatus.Deactivating;
-                schedule = AppendWork(new PostedWork(static s => _ = ((ActivationData)s!).DeactivateAsync(), this));
+                schedule = ContinueLocked();
             }
         }
 
@@ -464,13 +468,7 @@ internal sealed partial class ActivationData : SynchronizationContext, IGrainCon
         _deactivated?.TrySetResult();
 
         // Requests that arrived during deactivation go to the next activation of the grain.
-        for (var r = pending; r is not null;)
-        {
-            var next = r.NextWaiting;
-            r.NextWaiting = null;
-            _runtime.Dispatch(r);
-            r = next;
-        }
+        ForEachDetached(pending, _runtime.Dispatch);
     }
 
     public IPersistentState<TState> GetPersistentState<TState>(string stateName, string? storageName)
