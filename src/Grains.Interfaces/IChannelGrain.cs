@@ -18,7 +18,7 @@ public interface IChannelGrain : IGrainWithGuidKey
 {
     /// <summary>
     /// Creates a group or public channel with this grain's key, the actor as owner and the listed users as members;
-    /// conflict when the ID is already a channel, not-found when a listed user does not exist.
+    /// conflict when the ID is already a channel; a listed user that does not exist is a validation error on "memberIds".
     /// </summary>
     Task<ChannelView> Create(Guid actorId, CreateChannelCommand command);
 
