@@ -24,7 +24,7 @@ public interface IChannelGrain : IGrainWithGuidKey
 
     /// <summary>
     /// Creates (or returns) the direct channel of the actor and <paramref name="otherUserId"/>; the grain key must be
-    /// their derived direct-channel ID (<c>ChannelIds.Direct</c>), so either side reaches the same channel. Created
+    /// their derived direct-channel ID (<see cref="DirectChannelIds.Of"/>), so either side reaches the same channel. Created
     /// tells 201 from 200; not-found when the other user does not exist.
     /// </summary>
     Task<CreateChannelResult> CreateDirect(Guid actorId, Guid otherUserId);
