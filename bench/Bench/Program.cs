@@ -6,6 +6,7 @@ var suites = new Dictionary<string, Func<BenchArgs, Task>>(StringComparer.Ordina
 {
     ["runtime"] = RuntimeBench.RunAsync,
     ["cluster"] = ClusterBench.RunAsync,
+    ["chat"] = ChatBench.RunAsync,
 };
 
 if (args.Length == 0 || !suites.TryGetValue(args[0], out var suite))
