@@ -62,9 +62,11 @@ public interface IChannelGrain : IGrainWithGuidKey
 
     /// <summary>
     /// A page of history the actor may see, newest first: limit 1..100 (default 50), at most one of before/after/around
-    /// (exclusive bounds; around centres the page). Concurrent identical reads share one store query.
+    /// (exclusive bounds; around centres the page). Concurrent identical reads share one store query and one result,
+    /// which is never mutated after it is built: it is passed to callers without copying.
     /// </summary>
     [ReadOnly]
+    [return: Immutable]
     Task<IReadOnlyList<MessageView>> GetHistory(Guid actorId, HistoryRequest request);
 
     /// <summary>Replaces the content of the actor's own message and sets editedAt; forbidden for others, conflict for a deleted message. Emits MESSAGE_UPDATE.</summary>
