@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using WellWon.Grains.Domain;
+using WellWon.Runtime;
 
 namespace WellWon.Grains.Hosting;
 
@@ -16,16 +17,19 @@ public interface ISnowflakeSource
     long NextId(long notBeforeTimestamp = -1);
 }
 
-/// <summary><see cref="ISnowflakeSource"/> over <see cref="SnowflakeGenerator"/>, with the worker ID from <see cref="ChatOptions.WorkerId"/>.</summary>
+/// <summary>
+/// <see cref="ISnowflakeSource"/> over <see cref="SnowflakeGenerator"/>. The worker ID is the one the silo leased from
+/// the cluster's membership table (unique among live silos); a silo running alone uses <see cref="ChatOptions.WorkerId"/>.
+/// </summary>
 public sealed class SnowflakeSource : ISnowflakeSource
 {
     private readonly SnowflakeGenerator _generator;
 
     /// <summary>Creates the source.</summary>
-    public SnowflakeSource(TimeProvider timeProvider, IOptions<ChatOptions> options)
+    public SnowflakeSource(TimeProvider timeProvider, IOptions<ChatOptions> options, ILocalSiloDetails? silo = null)
     {
         ArgumentNullException.ThrowIfNull(options);
-        _generator = new SnowflakeGenerator(timeProvider, options.Value.WorkerId);
+        _generator = new SnowflakeGenerator(timeProvider, silo?.WorkerId ?? options.Value.WorkerId);
     }
 
     /// <inheritdoc />

@@ -37,6 +37,7 @@ public static class SiloServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<GrainRuntime>();
         services.TryAddSingleton<IGrainFactory>(sp => sp.GetRequiredService<GrainRuntime>());
+        services.TryAddSingleton<ILocalSiloDetails, LocalSiloDetails>();
         services.AddHostedService<SiloHostedService>();
         return new SiloBuilder(services);
     }
