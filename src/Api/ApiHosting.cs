@@ -104,7 +104,11 @@ public static class ApiHosting
 
         app.MapOpenApi("/openapi/{documentName}.json");
         app.MapOperationsApi();
+        app.MapAuthApi();
+        app.MapUsersApi();
         app.MapPresenceApi();
+        app.MapChannelsApi();
+        app.MapMessagesApi();
         return app;
     }
 

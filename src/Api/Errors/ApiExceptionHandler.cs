@@ -3,6 +3,8 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.Extensions.Options;
 using WellWon.Api.Configuration;
+using Microsoft.AspNetCore.Mvc;
+using WellWon.Grains.Interfaces;
 using WellWon.Runtime;
 using WellWon.Runtime.Transport;
 
@@ -32,11 +34,17 @@ internal sealed partial class ApiExceptionHandler(
         }
 
         httpContext.Response.StatusCode = status;
+        var problem = exception is ChatValidationException validation
+            ? new HttpValidationProblemDetails(validation.Errors.ToDictionary(e => e.Key, e => e.Value, StringComparer.Ordinal))
+            : new ProblemDetails();
+        problem.Status = status;
+        problem.Title = title;
+        problem.Detail = detail;
         return await problems.TryWriteAsync(new ProblemDetailsContext
         {
             HttpContext = httpContext,
             Exception = exception,
-            ProblemDetails = { Status = status, Title = title, Detail = detail },
+            ProblemDetails = problem,
         });
     }
 
