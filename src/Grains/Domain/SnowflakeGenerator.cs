@@ -62,11 +62,23 @@ public sealed class SnowflakeGenerator
     /// <summary>Issues the next ID.</summary>
     /// <param name="cancellationToken">Stops a wait for the next millisecond.</param>
     /// <exception cref="InvalidOperationException">The timestamp range (until 2093-09-06) is exhausted.</exception>
-    public long NextId(CancellationToken cancellationToken = default)
+    public long NextId(CancellationToken cancellationToken = default) => NextId(-1, cancellationToken);
+
+    /// <summary>
+    /// Issues the next ID, whose timestamp is at least <paramref name="notBeforeTimestamp"/> (milliseconds since the
+    /// epoch): the generator treats its clock as no earlier than that. The channel grain uses it so that a message sent
+    /// after a membership change is never stamped before that change, even when the clock stepped back.
+    /// </summary>
+    /// <param name="notBeforeTimestamp">The earliest timestamp the ID may carry; -1 for none.</param>
+    /// <param name="cancellationToken">Stops a wait for the next millisecond.</param>
+    /// <exception cref="InvalidOperationException">The timestamp range (until 2093-09-06) is exhausted.</exception>
+    public long NextId(long notBeforeTimestamp, CancellationToken cancellationToken = default)
     {
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(notBeforeTimestamp, Snowflake.MaxTimestamp);
         lock (_lock)
         {
-            var now = CurrentTimestamp();
+            var clock = CurrentTimestamp();
+            var now = Math.Max(clock, notBeforeTimestamp);
             if (now > _lastTimestamp)
             {
                 _lastTimestamp = now;
@@ -77,7 +89,7 @@ public sealed class SnowflakeGenerator
                 // Same millisecond, or the clock is behind: borrow the next sequence number of the logical millisecond.
                 _lastSequence++;
             }
-            else if (now == _lastTimestamp)
+            else if (clock == _lastTimestamp)
             {
                 // Holding the lock while waiting is deliberate: every other caller would wait for the same millisecond.
                 now = WaitForNextMillisecond(cancellationToken);
