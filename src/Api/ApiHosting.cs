@@ -52,7 +52,8 @@ public static class ApiHosting
         services.TryAddSingleton(TimeProvider.System);
 
         services.AddSingleton<SigningKeyProvider>();
-        services.AddSingleton<TokenService>();
+        services.AddSingleton(sp => new TokenService(
+            sp.GetRequiredService<SigningKeyProvider>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<IOptions<AuthOptions>>()));
         services.AddSingleton<Passwords>();
         services.AddSingleton<UserLookup>();
         services.TryAddSingleton<IPresenceService, InMemoryPresenceService>();
@@ -93,6 +94,9 @@ public static class ApiHosting
     public static WebApplication MapWellWonApi(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
+
+        // Start listening now: a MeterListener sees only what is measured after it starts.
+        app.Services.GetRequiredService<PrometheusExporter>();
         app.UseMiddleware<RequestMetricsMiddleware>();
         app.UseExceptionHandler();
         app.UseStatusCodePages();

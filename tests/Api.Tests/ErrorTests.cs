@@ -111,7 +111,8 @@ public sealed class ErrorTests(ApiFactory factory)
 
     [Theory]
     [InlineData("a%20b")]
-    [InlineData("%00")]
+    [InlineData("%07")]
+    [InlineData("a%2Fb")]
     [InlineData("this-emoji-name-is-far-too-long-to-be-an-emoji-name-of-any-real-kind-at-all")]
     public async Task A_malformed_emoji_is_400(string emoji)
     {
