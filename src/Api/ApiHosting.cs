@@ -68,6 +68,7 @@ public static class ApiHosting
             // Never leak exception details; RFC 9457 instance is the request path.
             context.ProblemDetails.Extensions.Remove("exception");
             context.ProblemDetails.Instance ??= context.HttpContext.Request.Path;
+            context.ProblemDetails.Detail ??= ApiErrors.DefaultDetail(context.ProblemDetails.Status ?? context.HttpContext.Response.StatusCode);
             context.ProblemDetails.Extensions.TryAdd("traceId", context.HttpContext.TraceIdentifier);
         });
         services.AddExceptionHandler<ApiExceptionHandler>();

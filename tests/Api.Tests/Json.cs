@@ -20,6 +20,7 @@ internal static class Json
         var problem = JsonDocument.Parse(text).RootElement;
         Assert.Equal((int)status, problem.GetProperty("status").GetInt32());
         Assert.False(string.IsNullOrEmpty(problem.GetProperty("title").GetString()));
+        Assert.False(string.IsNullOrEmpty(problem.GetProperty("detail").GetString()), "no detail: " + text);
         Assert.DoesNotContain("   at ", text, StringComparison.Ordinal);
         return problem;
     }

@@ -22,6 +22,22 @@ public static class ApiErrors
         _ => ReasonPhrases(status),
     };
 
+    /// <summary>The detail of a problem produced without one (status code pages, framework rejections).</summary>
+    public static string DefaultDetail(int status) => status switch
+    {
+        400 => "The request is malformed.",
+        401 => "This endpoint needs an 'Authorization: Bearer <token>' header.",
+        403 => "You are not allowed to do this.",
+        404 => "Nothing exists at this path, or it is not visible to you.",
+        405 => "This path does not support the request method.",
+        409 => "The request conflicts with the current state.",
+        413 => "The request body is larger than 64 KiB.",
+        415 => "The request body must be JSON (Content-Type: application/json).",
+        429 => "Too many requests; retry later.",
+        503 => "A backing store or the cluster is unavailable; retry shortly.",
+        _ => TitleFor(status),
+    };
+
     /// <summary>A 400 validation problem with an <c>errors</c> map.</summary>
     public static ValidationProblem Validation(IDictionary<string, string[]> errors) =>
         TypedResults.ValidationProblem(errors, title: "One or more validation errors occurred.", detail: "See errors for the fields that are invalid.");
