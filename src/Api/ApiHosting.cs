@@ -96,6 +96,10 @@ public static class ApiHosting
     {
         ArgumentNullException.ThrowIfNull(app);
 
+        // Fail at start, naming the setting, rather than on the first authenticated request; in Development this
+        // generates (or loads) the development key and logs where it lives.
+        _ = app.Services.GetRequiredService<SigningKeyProvider>().Key;
+
         // Start listening now: a MeterListener sees only what is measured after it starts.
         app.Services.GetRequiredService<PrometheusExporter>();
         app.UseMiddleware<RequestMetricsMiddleware>();
