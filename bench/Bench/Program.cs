@@ -5,6 +5,7 @@ using WellWon.Bench;
 var suites = new Dictionary<string, Func<BenchArgs, Task>>(StringComparer.OrdinalIgnoreCase)
 {
     ["runtime"] = RuntimeBench.RunAsync,
+    ["chat"] = ChatBench.RunAsync,
 };
 
 if (args.Length == 0 || !suites.TryGetValue(args[0], out var suite))

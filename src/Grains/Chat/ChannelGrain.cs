@@ -640,11 +640,11 @@ public sealed class ChannelGrain : Grain, IChannelGrain
     {
         _metrics.HistoryRequest();
 
-        // A reader whose only window is open and began before the oldest bucket sees everything: share their reads.
+        // A member since the channel's creation sees everything (every message ID is issued at or after the creation
+        // time, see NextMembershipTime), so all such readers share one key and one coalesced read.
         var visibility = member.Windows;
         MembershipWindows? effective = visibility;
-        if (visibility.Windows.Length == 1 && visibility.IsCurrentMember && _bucketSnapshot.Length > 0
-            && visibility.Windows[0].ToIdRange().First <= Buckets.IdRange(_bucketSnapshot[0]).First)
+        if (visibility.Windows.Length == 1 && visibility.IsCurrentMember && visibility.Windows[0].JoinedAt <= _channel!.CreatedAt)
         {
             effective = null;
         }

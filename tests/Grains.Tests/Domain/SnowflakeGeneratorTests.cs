@@ -192,4 +192,24 @@ public class SnowflakeGeneratorTests
         // No millisecond holds more than 4096 of them.
         Assert.True(all.GroupBy(Snowflake.GetTimestamp).Max(g => g.Count()) <= 4096);
     }
+
+    [Fact]
+    public void A_floor_ahead_of_the_clock_lifts_the_timestamp_and_ids_keep_increasing()
+    {
+        var clock = new ManualTimeProvider(Start);
+        var generator = new SnowflakeGenerator(clock, workerId: 3);
+        var first = generator.NextId();
+        var floor = Snowflake.GetTimestamp(first) + 5_000;
+
+        var lifted = generator.NextId(floor);
+        var next = generator.NextId();
+
+        Assert.Equal(floor, Snowflake.GetTimestamp(lifted));
+        Assert.True(next > lifted);
+        Assert.Equal(floor, Snowflake.GetTimestamp(next));
+        for (var i = 0; i < 5000; i++)
+        {
+            Assert.True(generator.NextId(floor) > next, "never waits for the clock while the floor is ahead of it");
+        }
+    }
 }
