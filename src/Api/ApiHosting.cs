@@ -121,10 +121,13 @@ public static class ApiHosting
         return app;
     }
 
+    private static string ClientAddress(HttpContext context) =>
+        (context.Connection.RemoteIpAddress ?? IPAddress.None).ToString();
+
     private static void ConfigureRateLimiter(RateLimiterOptions limiter, RateLimitOptions settings)
     {
         limiter.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
-        limiter.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context =>
+        var general = PartitionedRateLimiter.Create<HttpContext, string>(context =>
         {
             if (!settings.Enabled || !context.Request.Path.StartsWithSegments("/api", StringComparison.OrdinalIgnoreCase))
             {
@@ -133,7 +136,7 @@ public static class ApiHosting
 
             // Authentication runs first, so a signed-in caller is limited per user wherever they connect from.
             var user = context.User.FindFirst(BearerAuthenticationHandler.UserIdClaim)?.Value;
-            var key = user is not null ? "user:" + user : "ip:" + (context.Connection.RemoteIpAddress ?? IPAddress.None);
+            var key = user is not null ? "user:" + user : "ip:" + ClientAddress(context);
             return RateLimitPartition.GetTokenBucketLimiter(key, _ => new TokenBucketRateLimiterOptions
             {
                 TokenLimit = settings.TokenLimit,
@@ -143,6 +146,19 @@ public static class ApiHosting
                 AutoReplenishment = true,
             });
         });
+
+        // Register and login also count per address in a fixed window, so password guessing stays slow.
+        var auth = PartitionedRateLimiter.Create<HttpContext, string>(context =>
+            !settings.Enabled || !context.Request.Path.StartsWithSegments("/api/auth", StringComparison.OrdinalIgnoreCase)
+                ? RateLimitPartition.GetNoLimiter("unlimited")
+                : RateLimitPartition.GetFixedWindowLimiter("auth:" + ClientAddress(context), _ => new FixedWindowRateLimiterOptions
+                {
+                    PermitLimit = settings.AuthPermitLimit,
+                    Window = settings.AuthWindow,
+                    QueueLimit = 0,
+                    AutoReplenishment = true,
+                }));
+        limiter.GlobalLimiter = PartitionedRateLimiter.CreateChained(general, auth);
         limiter.OnRejected = async (context, cancellationToken) =>
         {
             var retryAfter = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait)

@@ -39,6 +39,8 @@ public class ApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
         builder.UseSetting("WellWon:Auth:SigningKey", SigningKey);
         // A nonexistent path: a test that fell back to the development key would fail loudly rather than write to ~.
         builder.UseSetting("WellWon:Auth:DevelopmentKeyPath", "/nonexistent/wellwon-test-key");
+        // Every test client shares one address; the per-address login limit has its own test.
+        builder.UseSetting("WellWon:Api:RateLimit:AuthPermitLimit", "100000");
         foreach (var (key, value) in Settings)
         {
             builder.UseSetting(key, value);
@@ -87,6 +89,16 @@ public sealed class RateLimitedApiFactory : ApiFactory
         new("WellWon:Api:RateLimit:TokenLimit", "3"),
         new("WellWon:Api:RateLimit:TokensPerPeriod", "1"),
         new("WellWon:Api:RateLimit:ReplenishmentPeriod", "00:01:00"),
+    ];
+}
+
+/// <summary>A host with a tiny per-address limit on register/login.</summary>
+public sealed class AuthLimitedApiFactory : ApiFactory
+{
+    protected override IEnumerable<KeyValuePair<string, string>> Settings =>
+    [
+        new("WellWon:Api:RateLimit:AuthPermitLimit", "3"),
+        new("WellWon:Api:RateLimit:AuthWindow", "00:10:00"),
     ];
 }
 

@@ -115,11 +115,16 @@ public sealed class AuthTests(ApiFactory factory)
     [Fact]
     public async Task A_token_signed_with_another_key_is_401()
     {
-        await using var other = new ApiFactory();
-        await other.InitializeAsync();
-        var stranger = await other.NewUserAsync();
+        var user = await factory.NewUserAsync();
+        var otherKey = Microsoft.Extensions.Options.Options.Create(new Configuration.AuthOptions
+        {
+            SigningKey = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)),
+        });
+        var keys = new SigningKeyProvider(otherKey, new TestEnvironment("Production"), Microsoft.Extensions.Logging.Abstractions.NullLogger<SigningKeyProvider>.Instance);
+        var forged = new TokenService(keys, TimeProvider.System, otherKey).Issue(user.Id);
+
         using var client = factory.Anonymous();
-        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", stranger.Token);
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", forged);
         var response = await client.GetAsync("/api/users/@me");
         await response.AssertProblemAsync(HttpStatusCode.Unauthorized);
     }

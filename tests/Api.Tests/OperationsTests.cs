@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 
@@ -108,5 +109,27 @@ public sealed class RateLimitTests : IClassFixture<RateLimitedApiFactory>
         // Operations endpoints are never limited.
         using var anonymous = _factory.Anonymous();
         Assert.Equal(HttpStatusCode.OK, (await anonymous.GetAsync("/health/live")).StatusCode);
+    }
+}
+
+public sealed class AuthRateLimitTests : IClassFixture<AuthLimitedApiFactory>
+{
+    private readonly AuthLimitedApiFactory _factory;
+
+    public AuthRateLimitTests(AuthLimitedApiFactory factory) => _factory = factory;
+
+    [Fact]
+    public async Task Repeated_logins_from_one_address_get_429_with_Retry_After()
+    {
+        using var client = _factory.Anonymous();
+        for (var i = 0; i < 3; i++)
+        {
+            var attempt = await client.PostAsJsonAsync("/api/auth/login", new { username = "guess", password = "password" + i });
+            Assert.Equal(HttpStatusCode.Unauthorized, attempt.StatusCode);
+        }
+
+        var limited = await client.PostAsJsonAsync("/api/auth/login", new { username = "guess", password = "password9" });
+        await limited.AssertProblemAsync(HttpStatusCode.TooManyRequests);
+        Assert.True(limited.Headers.RetryAfter?.Delta > TimeSpan.Zero, "Retry-After: " + limited.Headers.RetryAfter);
     }
 }

@@ -15,7 +15,7 @@ public sealed class TokenServiceTests
     {
         var options = Options.Create(new AuthOptions { SigningKey = key ?? Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)) });
         var clock = new ManualTimeProvider(DateTimeOffset.UtcNow);
-        var keys = new SigningKeyProvider(options, new Env("Production"), NullLogger<SigningKeyProvider>.Instance);
+        var keys = new SigningKeyProvider(options, new TestEnvironment("Production"), NullLogger<SigningKeyProvider>.Instance);
         return (new TokenService(keys, clock, options), clock);
     }
 
@@ -67,7 +67,7 @@ public sealed class TokenServiceTests
     [Fact]
     public void Outside_development_a_missing_key_is_an_error_naming_the_setting()
     {
-        var keys = new SigningKeyProvider(Options.Create(new AuthOptions()), new Env("Production"), NullLogger<SigningKeyProvider>.Instance);
+        var keys = new SigningKeyProvider(Options.Create(new AuthOptions()), new TestEnvironment("Production"), NullLogger<SigningKeyProvider>.Instance);
         var error = Assert.Throws<InvalidOperationException>(() => keys.Key);
         Assert.Contains("WellWon:Auth:SigningKey", error.Message, StringComparison.Ordinal);
     }
@@ -80,8 +80,8 @@ public sealed class TokenServiceTests
         {
             var path = Path.Combine(dir, "dev-signing-key");
             var options = Options.Create(new AuthOptions { DevelopmentKeyPath = path });
-            var first = new SigningKeyProvider(options, new Env("Development"), NullLogger<SigningKeyProvider>.Instance).Key;
-            var second = new SigningKeyProvider(options, new Env("Development"), NullLogger<SigningKeyProvider>.Instance).Key;
+            var first = new SigningKeyProvider(options, new TestEnvironment("Development"), NullLogger<SigningKeyProvider>.Instance).Key;
+            var second = new SigningKeyProvider(options, new TestEnvironment("Development"), NullLogger<SigningKeyProvider>.Instance).Key;
             Assert.Equal(first, second);
             Assert.True(first.Length >= AuthOptions.MinSigningKeyBytes);
             if (!OperatingSystem.IsWindows())
@@ -101,17 +101,6 @@ public sealed class TokenServiceTests
         var result = new AuthOptionsValidator().Validate(null, new AuthOptions { SigningKey = Convert.ToBase64String(new byte[16]) });
         Assert.True(result.Failed);
         Assert.Contains("WellWon:Auth:SigningKey", result.FailureMessage, StringComparison.Ordinal);
-    }
-
-    private sealed class Env(string name) : IHostEnvironment
-    {
-        public string EnvironmentName { get; set; } = name;
-
-        public string ApplicationName { get; set; } = "test";
-
-        public string ContentRootPath { get; set; } = "/";
-
-        public Microsoft.Extensions.FileProviders.IFileProvider ContentRootFileProvider { get; set; } = null!;
     }
 }
 
@@ -181,4 +170,15 @@ public sealed class EdgeValidationTests
         Assert.Throws<JsonException>(() => JsonSerializer.Deserialize("{\"lastReadMessageId\":5,\"unreadCount\":0}", ApiJsonContext.Default.ReadStateDto));
         Assert.Equal(5, JsonSerializer.Deserialize("{\"lastReadMessageId\":\"5\",\"unreadCount\":0}", ApiJsonContext.Default.ReadStateDto)!.LastReadMessageId);
     }
+}
+
+internal sealed class TestEnvironment(string name) : IHostEnvironment
+{
+    public string EnvironmentName { get; set; } = name;
+
+    public string ApplicationName { get; set; } = "test";
+
+    public string ContentRootPath { get; set; } = "/";
+
+    public Microsoft.Extensions.FileProviders.IFileProvider ContentRootFileProvider { get; set; } = null!;
 }

@@ -92,6 +92,12 @@ public sealed class RateLimitOptions
     /// <summary>Default replenishment period.</summary>
     public static readonly TimeSpan DefaultReplenishmentPeriod = TimeSpan.FromSeconds(1);
 
+    /// <summary>Default attempts per client IP per <see cref="AuthWindow"/> on /api/auth (register and login).</summary>
+    public const int DefaultAuthPermitLimit = 60;
+
+    /// <summary>Default window of <see cref="AuthPermitLimit"/>.</summary>
+    public static readonly TimeSpan DefaultAuthWindow = TimeSpan.FromMinutes(1);
+
     /// <summary>False turns rate limiting off.</summary>
     public bool Enabled { get; set; } = true;
 
@@ -103,6 +109,12 @@ public sealed class RateLimitOptions
 
     /// <summary>How often the bucket is refilled.</summary>
     public TimeSpan ReplenishmentPeriod { get; set; } = DefaultReplenishmentPeriod;
+
+    /// <summary>Register/login attempts per client IP per <see cref="AuthWindow"/> (slows password guessing), on top of the general bucket.</summary>
+    public int AuthPermitLimit { get; set; } = DefaultAuthPermitLimit;
+
+    /// <summary>The window of <see cref="AuthPermitLimit"/>.</summary>
+    public TimeSpan AuthWindow { get; set; } = DefaultAuthWindow;
 }
 
 /// <summary>Validates <see cref="ApiOptions"/>, naming the setting that is wrong.</summary>
@@ -135,6 +147,16 @@ internal sealed class ApiOptionsValidator : IValidateOptions<ApiOptions>
         if (rate.ReplenishmentPeriod <= TimeSpan.Zero)
         {
             failures.Add($"{ApiOptions.SectionName}:RateLimit:ReplenishmentPeriod must be positive (was {rate.ReplenishmentPeriod}).");
+        }
+
+        if (rate.AuthPermitLimit < 1)
+        {
+            failures.Add($"{ApiOptions.SectionName}:RateLimit:AuthPermitLimit must be at least 1 (was {rate.AuthPermitLimit}).");
+        }
+
+        if (rate.AuthWindow <= TimeSpan.Zero)
+        {
+            failures.Add($"{ApiOptions.SectionName}:RateLimit:AuthWindow must be positive (was {rate.AuthWindow}).");
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);

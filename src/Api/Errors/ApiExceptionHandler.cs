@@ -22,6 +22,12 @@ internal sealed partial class ApiExceptionHandler(
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {
+        if (exception is OperationCanceledException && httpContext.RequestAborted.IsCancellationRequested)
+        {
+            // The client went away: nobody reads an answer, and it is neither a bug nor an outage.
+            return true;
+        }
+
         var (status, title, detail) = Classify(exception);
         if (status == StatusCodes.Status503ServiceUnavailable)
         {

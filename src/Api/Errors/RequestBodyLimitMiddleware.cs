@@ -28,9 +28,10 @@ internal sealed class RequestBodyLimitMiddleware(RequestDelegate next, IOptions<
                 throw new BadHttpRequestException($"The request body is larger than {_limit} bytes.", StatusCodes.Status413PayloadTooLarge);
             }
         }
-        else if (context.Request.Body is { } body && (context.Request.Headers.TransferEncoding.Count > 0 || context.Request.Body.CanRead))
+        else
         {
-            context.Request.Body = new LimitedReadStream(body, _limit);
+            // No declared length (chunked, or a server that does not say): count the bytes as they are read.
+            context.Request.Body = new LimitedReadStream(context.Request.Body, _limit);
         }
 
         return next(context);
