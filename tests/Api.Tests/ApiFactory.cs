@@ -15,6 +15,8 @@ namespace WellWon.Api.Tests;
 /// </summary>
 public class ApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
 {
+    private int _disposed;
+
     /// <summary>A test-only key: 48 random bytes per fixture.</summary>
     public string SigningKey { get; } = Convert.ToBase64String(RandomNumberGenerator.GetBytes(48));
 
@@ -32,6 +34,18 @@ public class ApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
     }
 
     Task IAsyncLifetime.DisposeAsync() => DisposeAsync().AsTask();
+
+    // xunit disposes a fixture twice (IAsyncLifetime.DisposeAsync, then IDisposable.Dispose); stopping the host a
+    // second time would stop an already disposed silo.
+    public override async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 0)
+        {
+            await base.DisposeAsync();
+        }
+
+        GC.SuppressFinalize(this);
+    }
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
