@@ -18,13 +18,13 @@ public interface IChannelGrain : IGrainWithGuidKey
 {
     /// <summary>
     /// Creates a group or public channel with this grain's key, the actor as owner and the listed users as members;
-    /// conflict when the ID is already a channel, not-found when a listed user does not exist.
+    /// conflict when the ID is already a channel; a listed user that does not exist is a validation error on "memberIds".
     /// </summary>
     Task<ChannelView> Create(Guid actorId, CreateChannelCommand command);
 
     /// <summary>
     /// Creates (or returns) the direct channel of the actor and <paramref name="otherUserId"/>; the grain key must be
-    /// their derived direct-channel ID (<c>ChannelIds.Direct</c>), so either side reaches the same channel. Created
+    /// their derived direct-channel ID (<see cref="DirectChannelIds.Of"/>), so either side reaches the same channel. Created
     /// tells 201 from 200; not-found when the other user does not exist.
     /// </summary>
     Task<CreateChannelResult> CreateDirect(Guid actorId, Guid otherUserId);

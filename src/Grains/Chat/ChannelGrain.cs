@@ -109,7 +109,7 @@ public sealed class ChannelGrain : Grain, IChannelGrain
         {
             if (await _users.GetAsync(memberId, CancellationToken.None) is null)
             {
-                throw new ChatNotFoundException($"User {memberId} does not exist.");
+                throw ChatValidationException.For("memberIds", $"User {memberId} does not exist.");
             }
         }
 

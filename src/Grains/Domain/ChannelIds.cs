@@ -1,15 +1,14 @@
-using System.Security.Cryptography;
-using System.Text;
+using WellWon.Grains.Interfaces;
 
 namespace WellWon.Grains.Domain;
 
-/// <summary>Channel ID rules.</summary>
+/// <summary>Channel ID rules (the implementation lives in <see cref="DirectChannelIds"/> so API hosts can use it too).</summary>
 public static class ChannelIds
 {
     /// <summary>
     /// The RFC 4122 namespace of direct-channel IDs. Fixed forever: changing it would move every direct channel.
     /// </summary>
-    public static readonly Guid DirectNamespace = new("5b0f3b2e-8c6a-4d1e-9a57-3f1c2d7e6a90");
+    public static readonly Guid DirectNamespace = DirectChannelIds.Namespace;
 
     /// <summary>
     /// The ID of the direct channel between two users: a name-based (version 5, SHA-1) UUID in
@@ -17,39 +16,8 @@ public static class ChannelIds
     /// ordered ordinally, so either side computes the same ID and any language can reproduce it.
     /// </summary>
     /// <exception cref="ArgumentException">A user ID is empty, or both are the same user.</exception>
-    public static Guid Direct(Guid userA, Guid userB)
-    {
-        if (userA == Guid.Empty || userB == Guid.Empty)
-        {
-            throw new ArgumentException("A direct channel needs two non-empty user IDs.");
-        }
-
-        if (userA == userB)
-        {
-            throw new ArgumentException("A direct channel needs two different users.");
-        }
-
-        var a = userA.ToString("D");
-        var b = userB.ToString("D");
-        var name = string.CompareOrdinal(a, b) < 0 ? $"{a}:{b}" : $"{b}:{a}";
-        return NameBased(DirectNamespace, name);
-    }
+    public static Guid Direct(Guid userA, Guid userB) => DirectChannelIds.Of(userA, userB);
 
     /// <summary>An RFC 4122 version 5 UUID of <paramref name="name"/> (UTF-8) in <paramref name="namespaceId"/>.</summary>
-    public static Guid NameBased(Guid namespaceId, string name)
-    {
-        ArgumentNullException.ThrowIfNull(name);
-        var nameBytes = Encoding.UTF8.GetBytes(name);
-        var input = new byte[16 + nameBytes.Length];
-        namespaceId.TryWriteBytes(input, bigEndian: true, out _);
-        nameBytes.CopyTo(input, 16);
-
-        // SHA-1 is what RFC 4122 version 5 specifies; it derives a stable name here, it protects nothing.
-#pragma warning disable CA5350
-        var hash = SHA1.HashData(input);
-#pragma warning restore CA5350
-        hash[6] = (byte)((hash[6] & 0x0F) | 0x50);
-        hash[8] = (byte)((hash[8] & 0x3F) | 0x80);
-        return new Guid(hash.AsSpan(0, 16), bigEndian: true);
-    }
+    public static Guid NameBased(Guid namespaceId, string name) => DirectChannelIds.NameBased(namespaceId, name);
 }

@@ -60,6 +60,12 @@ public sealed class ChannelMembershipTests
         await Assert.ThrowsAsync<ChatForbiddenException>(() => group.RemoveMember(bob, owner));
         await Assert.ThrowsAsync<ChatNotFoundException>(() => group.AddMember(owner, Guid.NewGuid()));
         await Assert.ThrowsAsync<ChatConflictException>(() => group.Create(owner, new CreateChannelCommand(ChatChannelType.Group, "again", null)));
+        var unknownMember = await Assert.ThrowsAsync<ChatValidationException>(
+            () => silo.Grains.GetGrain<IChannelGrain>(Guid.NewGuid()).Create(owner, new CreateChannelCommand(ChatChannelType.Group, "x", [Guid.NewGuid()])));
+        Assert.Contains("memberIds", unknownMember.Errors.Keys);
+        var badName = await Assert.ThrowsAsync<ChatValidationException>(
+            () => silo.Grains.GetGrain<IChannelGrain>(Guid.NewGuid()).Create(owner, new CreateChannelCommand(ChatChannelType.Direct, " ", null)));
+        Assert.Equal(["name", "type"], badName.Errors.Keys.Order());
     }
 
     [Fact]
