@@ -99,7 +99,7 @@ public static class ChannelsApi
             return ApiErrors.Validation(errors.ToDictionary());
         }
 
-        var result = await grains.GetGrain<IChannelGrain>(ChannelIds.Direct(caller, other))
+        var result = await grains.GetGrain<IChannelGrain>(DirectChannelIds.Of(caller, other))
             .CreateDirect(caller, other)
             .WaitAsync(cancellationToken);
         var dto = result.Channel.ToDto();
