@@ -92,3 +92,34 @@ public sealed class ChannelsTests(ApiFactory factory)
         await (await alice.Client.DeleteAsync($"/api/channels/{channel}/members/bad")).AssertValidationAsync("userId");
     }
 }
+
+[Collection(ApiCollection.Name)]
+public sealed class VisibilityTests(ApiFactory factory)
+{
+    [Fact]
+    public async Task A_member_who_left_and_rejoined_sees_nothing_sent_while_away()
+    {
+        var alice = await factory.NewUserAsync();
+        var bob = await factory.NewUserAsync();
+        var channel = await Chat.CreateChannelAsync(alice, "public");
+        await bob.Client.PostAsJsonAsync($"/api/channels/{channel}/members", new { userId = bob.Id.ToString() });
+        var before = await Chat.SendAsync(alice, channel, "before");
+        Assert.Equal(HttpStatusCode.NoContent, (await bob.Client.DeleteAsync($"/api/channels/{channel}/members/{bob.Id}")).StatusCode);
+        var away = await Chat.SendAsync(alice, channel, "while away");
+        Assert.Equal(HttpStatusCode.NoContent, (await bob.Client.PostAsJsonAsync($"/api/channels/{channel}/members", new { userId = bob.Id.ToString() })).StatusCode);
+        var after = await Chat.SendAsync(alice, channel, "after");
+
+        var history = await (await bob.Client.GetAsync($"/api/channels/{channel}/messages")).BodyAsync();
+        Assert.Equal([after, before], history.EnumerateArray().Select(m => m.Str("id")).ToArray());
+        await (await bob.Client.GetAsync($"/api/channels/{channel}/messages/{away}")).AssertProblemAsync(HttpStatusCode.NotFound);
+    }
+
+    [Fact]
+    public async Task Unknown_member_ids_at_creation_are_rejected()
+    {
+        var alice = await factory.NewUserAsync();
+        var response = await alice.Client.PostAsJsonAsync("/api/channels", new { type = "group", name = "x", memberIds = new[] { Guid.NewGuid().ToString() } });
+        Assert.True(response.StatusCode is HttpStatusCode.BadRequest or HttpStatusCode.NotFound, response.StatusCode.ToString());
+        await response.AssertProblemAsync(response.StatusCode);
+    }
+}
