@@ -78,6 +78,8 @@ public static class ApiHosting
         {
             options.SerializerOptions.TypeInfoResolverChain.Insert(0, ApiJsonContext.Default);
             options.SerializerOptions.Converters.Add(new UtcTimeConverter());
+            // "5" is not a number: the contract's numbers are numbers, its IDs strings.
+            options.SerializerOptions.NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.Strict;
         });
 
         services.AddRateLimiter(_ => { });
@@ -88,6 +90,7 @@ public static class ApiHosting
             var transformer = new BearerSecurityTransformer();
             options.AddDocumentTransformer(transformer);
             options.AddOperationTransformer(transformer);
+            options.AddSchemaTransformer(new WireFormatSchemaTransformer());
         });
         return services;
     }

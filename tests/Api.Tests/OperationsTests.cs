@@ -74,6 +74,11 @@ public sealed partial class OperationsTests(ApiFactory factory)
         Assert.Equal("bearer", scheme.Str("scheme"));
         var me = paths.GetProperty("/api/users/@me").GetProperty("get");
         Assert.True(me.TryGetProperty("security", out _));
+
+        // Message IDs are documented as the strings they are on the wire; omitted-when-null fields are optional.
+        var message = document.GetProperty("components").GetProperty("schemas").GetProperty("MessageDto");
+        Assert.Equal("string", message.GetProperty("properties").GetProperty("id").Str("type"));
+        Assert.DoesNotContain("editedAt", message.GetProperty("required").EnumerateArray().Select(e => e.GetString()));
     }
 
     [GeneratedRegex("""^[a-zA-Z_:][a-zA-Z0-9_:]*(\{([a-zA-Z_][a-zA-Z0-9_]*="([^"\\\n]|\\.)*",?)*\})? (-?[0-9.eE+-]+|\+Inf|-Inf|NaN)$""")]

@@ -41,3 +41,42 @@ internal sealed class BearerSecurityTransformer : IOpenApiDocumentTransformer, I
         return Task.CompletedTask;
     }
 }
+
+/// <summary>
+/// Makes the schemas say what the JSON is: Snowflake IDs are decimal strings (the converters write strings), times
+/// are date-time strings, and fields omitted when null are not required.
+/// </summary>
+internal sealed class WireFormatSchemaTransformer : IOpenApiSchemaTransformer
+{
+    public const string SnowflakePattern = "^(0|[1-9][0-9]{0,18})$";
+
+    public Task TransformAsync(OpenApiSchema schema, OpenApiSchemaTransformerContext context, CancellationToken cancellationToken)
+    {
+        var property = context.JsonPropertyInfo;
+        if (property?.CustomConverter is SnowflakeIdConverter or NullableSnowflakeIdConverter)
+        {
+            schema.Type = property.CustomConverter is NullableSnowflakeIdConverter ? JsonSchemaType.String | JsonSchemaType.Null : JsonSchemaType.String;
+            schema.Format = "snowflake";
+            schema.Pattern = SnowflakePattern;
+            schema.Description ??= "A 64-bit Snowflake ID as a decimal string.";
+        }
+        else if (context.JsonTypeInfo.Type == typeof(DateTimeOffset) || context.JsonTypeInfo.Type == typeof(DateTimeOffset?))
+        {
+            schema.Type = context.JsonTypeInfo.Type == typeof(DateTimeOffset) ? JsonSchemaType.String : JsonSchemaType.String | JsonSchemaType.Null;
+            schema.Format = "date-time";
+        }
+
+        if (schema.Required is { Count: > 0 } required)
+        {
+            foreach (var p in context.JsonTypeInfo.Properties)
+            {
+                if (p.ShouldSerialize is not null || p.AttributeProvider?.GetCustomAttributes(typeof(System.Text.Json.Serialization.JsonIgnoreAttribute), false).Length > 0)
+                {
+                    required.Remove(p.Name);
+                }
+            }
+        }
+
+        return Task.CompletedTask;
+    }
+}
