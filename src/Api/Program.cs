@@ -12,6 +12,3 @@ app.Lifetime.ApplicationStarted.Register(() =>
     }
 });
 await app.RunAsync();
-
-/// <summary>Exposed for WebApplicationFactory in tests.</summary>
-public partial class Program;

@@ -1,0 +1,2 @@
+/// <summary>Exposed for WebApplicationFactory in tests.</summary>
+public partial class Program;
