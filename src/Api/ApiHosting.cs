@@ -35,7 +35,6 @@ public static class ApiHosting
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = maxBody);
 
         builder.Services.AddWellWonDevelopmentSilo();
-        ShutdownTolerantHostedService.Decorate(builder.Services);
         builder.Services.AddHealthChecks().AddCheck<ClusterHealthCheck>("cluster", tags: ["ready"]);
         builder.Services.AddWellWonApiServices();
         return builder;

@@ -67,3 +67,19 @@ public interface IOrphanGrain : IGrainWithIntegerKey
     /// <summary>Never implemented.</summary>
     Task Nothing();
 }
+
+public sealed class ShutdownTests
+{
+    [Fact]
+    public async Task Stopping_again_after_the_host_was_disposed_is_harmless()
+    {
+        var silo = await TestSilo.StartAsync();
+        await silo.Grains.GetGrain<Grains.ICounterGrain>("twice").Add(1);
+        var runtime = silo.Runtime;
+        await silo.DisposeAsync();
+
+        // Minimal hosting may call StopAsync on hosted services after disposing the host.
+        await runtime.StopAsync(CancellationToken.None);
+        Assert.Equal(0, runtime.Catalog.Count);
+    }
+}

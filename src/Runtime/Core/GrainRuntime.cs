@@ -28,6 +28,7 @@ internal sealed class GrainRuntime : IGrainFactory, IGrainReferenceRuntime, IDis
     private ITimer? _collector;
     private long _nextCorrelationId;
     private int _stopRequested;
+    private int _disposed;
     private readonly TaskCompletionSource _stoppedDeactivating = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public GrainRuntime(IServiceProvider services, IOptions<SiloOptions> options, TimeProvider timeProvider, ILoggerFactory loggerFactory)
@@ -316,6 +317,12 @@ internal sealed class GrainRuntime : IGrainFactory, IGrainReferenceRuntime, IDis
     /// <summary>Deactivates every activation (each finishes its current turn and runs OnDeactivateAsync).</summary>
     internal async Task StopAsync(CancellationToken cancellationToken)
     {
+        if (Volatile.Read(ref _disposed) != 0)
+        {
+            // Hosts may stop a second time after disposing (minimal hosting does): nothing is left to stop.
+            return;
+        }
+
         if (Interlocked.Exchange(ref _stopRequested, 1) != 0)
         {
             await _stoppedDeactivating.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -352,12 +359,21 @@ internal sealed class GrainRuntime : IGrainFactory, IGrainReferenceRuntime, IDis
             Logger.LogWarning("{Count} activations did not finish deactivating before shutdown gave up", waits.Count(t => !t.IsCompleted));
         }
 
-        _stopping.Cancel();
+        if (Volatile.Read(ref _disposed) == 0)
+        {
+            _stopping.Cancel();
+        }
+
         _collector?.Dispose();
     }
 
     public void Dispose()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
         _timeoutSweep.Dispose();
         _collector?.Dispose();
         _stopping.Dispose();
