@@ -13,16 +13,27 @@ ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 WORK=$(mktemp -d /tmp/wellwon-local-XXXXXX)
 PIDS=()
 
+CLEANED=0
 cleanup() {
+  [[ $CLEANED -eq 1 ]] && return
+  CLEANED=1
   echo "==> stopping"
+  # SIGTERM lets silos leave the cluster gracefully; anything still alive after 20 s is killed.
   for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
-  for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
+  for _ in $(seq 1 40); do
+    alive=0
+    for pid in "${PIDS[@]}"; do kill -0 "$pid" 2>/dev/null && alive=1; done
+    [[ $alive -eq 0 ]] && break
+    sleep 0.5
+  done
+  for pid in "${PIDS[@]}"; do kill -9 "$pid" 2>/dev/null || true; done
   if [[ -n "${PG_DATA:-}" ]]; then
     run_pg "$PG_BIN/pg_ctl" -D "$PG_DATA" stop -m fast >/dev/null 2>&1 || true
   fi
   rm -rf "$WORK"
 }
-trap cleanup EXIT INT TERM
+trap cleanup EXIT
+trap 'exit 130' INT TERM
 
 run_pg() { if [[ $(id -u) -eq 0 ]]; then runuser -u postgres -- "$@"; else "$@"; fi; }
 
@@ -40,7 +51,9 @@ if [[ -z "${WELLWON_PG:-}" ]]; then
 fi
 
 echo "==> building"
-dotnet build -c Release "$ROOT/src/Silo" "$ROOT/src/Api" -v quiet -nologo >/dev/null
+for project in src/Silo src/Api; do
+  dotnet build -c Release "$ROOT/$project" -v quiet -nologo >"$WORK/build.log" 2>&1 || { cat "$WORK/build.log" >&2; exit 1; }
+done
 
 for ((i = 0; i < SILOS; i++)); do
   port=$((BASE_PORT + i))
@@ -53,17 +66,27 @@ for ((i = 0; i < SILOS; i++)); do
 done
 
 echo "==> API (cluster client) on $API_URL"
-dotnet "$ROOT/src/Api/bin/Release/net10.0/WellWon.Api.dll" --urls "$API_URL" \
+# Development: the API generates its token signing key under ~/.wellwon on first start; production sets WellWon:Auth:SigningKey.
+ASPNETCORE_ENVIRONMENT=Development dotnet "$ROOT/src/Api/bin/Release/net10.0/WellWon.Api.dll" --urls "$API_URL" \
   --WellWon:Silo:ClusterId="$CLUSTER_ID" --WellWon:Postgres:ConnectionString="$WELLWON_PG" \
   >"$WORK/api.log" 2>&1 &
 PIDS+=($!)
 
 echo "==> logs in $WORK; waiting for $API_URL/health/ready"
+ready=0
 for _ in $(seq 1 120); do
   if curl -fsS "$API_URL/health/ready" >/dev/null 2>&1; then
+    ready=1
     echo "==> ready: open $API_URL (Ctrl-C to stop)"
     break
   fi
   sleep 1
 done
-wait -n "${PIDS[@]}"
+if [[ $ready -ne 1 ]]; then
+  echo "==> not ready after 120 s; last lines of the logs:" >&2
+  tail -n 5 "$WORK"/*.log >&2
+  exit 1
+fi
+# Runs until Ctrl-C or until any process exits (then everything is stopped).
+wait -n "${PIDS[@]}" || true
+echo "==> a process exited; see $WORK" >&2

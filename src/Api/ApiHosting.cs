@@ -9,6 +9,7 @@ using Microsoft.Extensions.Options;
 using WellWon.Api.Configuration;
 using WellWon.Grains.Interfaces;
 using WellWon.Runtime;
+using WellWon.Runtime.Hosting;
 using WellWon.Silo;
 
 namespace WellWon.Api;
@@ -34,10 +35,32 @@ public static class ApiHosting
         var maxBody = builder.Configuration.GetValue<long?>($"{ApiOptions.SectionName}:{nameof(ApiOptions.MaxRequestBodyBytes)}") ?? ApiOptions.DefaultMaxRequestBodyBytes;
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = maxBody);
 
-        builder.Services.AddWellWonDevelopmentSilo();
+        builder.Services.AddWellWonGrainAccess(builder.Configuration);
         builder.Services.AddHealthChecks().AddCheck<ClusterHealthCheck>("cluster", tags: ["ready"]);
         builder.Services.AddWellWonApiServices();
         return builder;
+    }
+
+    /// <summary>
+    /// How the API reaches grains. Development (nothing configured): an in-process silo with in-memory stores.
+    /// Cluster (<c>WellWon:Postgres:ConnectionString</c> set): a cluster client that reads the membership table in
+    /// PostgreSQL and calls each grain's owning silo directly; the silos run as separate processes (src/Silo).
+    /// </summary>
+    public static IServiceCollection AddWellWonGrainAccess(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configuration);
+        var connectionString = configuration[SiloProfiles.PostgresConnectionStringKey];
+        if (string.IsNullOrWhiteSpace(connectionString))
+        {
+            services.AddWellWonDevelopmentSilo();
+            return services;
+        }
+
+        var clusterId = configuration[$"{Runtime.Configuration.SiloOptions.SectionName}:{nameof(Runtime.Configuration.SiloOptions.ClusterId)}"] ?? "dev";
+        services.AddSingleton<Runtime.Membership.IMembershipTable>(_ => new Storage.Postgres.PostgresMembershipTable(connectionString, clusterId));
+        services.AddWellWonClusterClient();
+        return services;
     }
 
     /// <summary>Registers the API's own services: options, auth, errors, rate limits, JSON, metrics, OpenAPI.</summary>
