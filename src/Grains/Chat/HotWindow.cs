@@ -161,7 +161,7 @@ internal sealed class HotWindow
     {
         var result = new List<MessageRecord>();
         var keys = _messages.Keys;
-        for (var i = LowerBound(keys, after == long.MaxValue ? long.MaxValue : after + 1); i < keys.Count && result.Count < limit; i++)
+        for (var i = SortedKeys.LowerBound(keys, after == long.MaxValue ? long.MaxValue : after + 1); i < keys.Count && result.Count < limit; i++)
         {
             if (keys[i] > after && (visibility is null || visibility.CanSee(keys[i])))
             {
@@ -181,7 +181,7 @@ internal sealed class HotWindow
         }
 
         var keys = _messages.Keys;
-        for (var i = (before is { } b ? LowerBound(keys, b) : keys.Count) - 1; i >= 0 && result.Count < limit && keys[i] > after; i--)
+        for (var i = (before is { } b ? SortedKeys.LowerBound(keys, b) : keys.Count) - 1; i >= 0 && result.Count < limit && keys[i] > after; i--)
         {
             if (visibility is null || visibility.CanSee(keys[i]))
             {
@@ -202,22 +202,4 @@ internal sealed class HotWindow
         }
     }
 
-    private static int LowerBound(IList<long> keys, long value)
-    {
-        int lo = 0, hi = keys.Count;
-        while (lo < hi)
-        {
-            var mid = lo + ((hi - lo) / 2);
-            if (keys[mid] < value)
-            {
-                lo = mid + 1;
-            }
-            else
-            {
-                hi = mid;
-            }
-        }
-
-        return lo;
-    }
 }

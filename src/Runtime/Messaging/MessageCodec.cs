@@ -196,11 +196,17 @@ internal static class MessageCodec
         r.ExitObject();
     }
 
-    public static void WriteResult<TResult>(IBufferWriter<byte> output, TResult result)
+    private static Writer StartResponse(IBufferWriter<byte> output, ResponseStatus status)
     {
         var w = new Writer(output);
         w.WriteFieldHeader(StatusField, WireType.VarInt);
-        w.WriteVarUInt32((uint)ResponseStatus.Ok);
+        w.WriteVarUInt32((uint)status);
+        return w;
+    }
+
+    public static void WriteResult<TResult>(IBufferWriter<byte> output, TResult result)
+    {
+        var w = StartResponse(output, ResponseStatus.Ok);
         Codec<TResult>.Instance.WriteField(ref w, ResultField, result);
         w.WriteEndObject();
         w.Commit();
@@ -208,9 +214,7 @@ internal static class MessageCodec
 
     public static void WriteException(IBufferWriter<byte> output, Exception exception)
     {
-        var w = new Writer(output);
-        w.WriteFieldHeader(StatusField, WireType.VarInt);
-        w.WriteVarUInt32((uint)ResponseStatus.Exception);
+        var w = StartResponse(output, ResponseStatus.Exception);
         Codec<Exception>.Instance.WriteField(ref w, ExceptionField, exception);
         w.WriteEndObject();
         w.Commit();
@@ -218,9 +222,7 @@ internal static class MessageCodec
 
     public static void WriteRejection(IBufferWriter<byte> output, string reason)
     {
-        var w = new Writer(output);
-        w.WriteFieldHeader(StatusField, WireType.VarInt);
-        w.WriteVarUInt32((uint)ResponseStatus.Rejected);
+        var w = StartResponse(output, ResponseStatus.Rejected);
         w.WriteFieldHeader(ReasonField, WireType.LengthPrefixed);
         w.WriteString(reason);
         w.WriteEndObject();

@@ -1,3 +1,4 @@
+using WellWon.Grains.Domain;
 using System.Runtime.CompilerServices;
 
 namespace WellWon.Grains.Storage.InMemory;
@@ -76,8 +77,8 @@ public sealed class InMemoryMessageStore(InMemoryStoreMetrics? metrics = null) :
 
             // [lo, hi) is the index range of after < id < before.
             var keys = rows.Keys;
-            var lo = after is { } a ? LowerBound(keys, a + 1) : 0;
-            var hi = before is { } b ? LowerBound(keys, b) : keys.Count;
+            var lo = after is { } a ? SortedKeys.LowerBound(keys, a + 1) : 0;
+            var hi = before is { } b ? SortedKeys.LowerBound(keys, b) : keys.Count;
             var result = new List<MessageRecord>(Math.Min(limit, Math.Max(0, hi - lo)));
             if (order == PageOrder.NewestFirst)
             {
@@ -149,24 +150,6 @@ public sealed class InMemoryMessageStore(InMemoryStoreMetrics? metrics = null) :
         return true;
     }
 
-    private static int LowerBound(IList<long> keys, long value)
-    {
-        int lo = 0, hi = keys.Count;
-        while (lo < hi)
-        {
-            var mid = lo + ((hi - lo) / 2);
-            if (keys[mid] < value)
-            {
-                lo = mid + 1;
-            }
-            else
-            {
-                hi = mid;
-            }
-        }
-
-        return lo;
-    }
 
     private ValueTask EnterAsync(CancellationToken cancellationToken, [CallerMemberName] string operation = "") =>
         Metrics.EnterAsync(nameof(IMessageStore), operation, cancellationToken);
