@@ -105,6 +105,9 @@ public sealed class TestCluster : IAsyncDisposable
         _configureSilo?.Invoke(silo);
         var host = builder.Build();
         await host.StartAsync().ConfigureAwait(false);
+
+        // Like a real process (RunAsync): a silo that asks to stop (e.g. after being declared dead) stops its host.
+        _ = host.WaitForShutdownAsync();
         var handle = new TestSiloHandle(host, index);
         lock (_silos)
         {
@@ -167,17 +170,21 @@ public sealed class TestCluster : IAsyncDisposable
             _client.Dispose();
         }
 
-        foreach (var silo in LiveSilos)
+        foreach (var silo in Silos)
         {
-            try
+            if (silo.IsRunning)
             {
-                await silo.Host.StopAsync().ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                // A silo that cannot finish its shutdown in time is torn down anyway.
+                try
+                {
+                    await silo.Host.StopAsync().ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    // A silo that cannot finish its shutdown in time is torn down anyway.
+                }
             }
 
+            // Killed silos are disposed already; stopped and self-stopped ones are disposed here (Dispose is idempotent).
             silo.MarkStopped();
             silo.Host.Dispose();
         }
@@ -220,6 +227,18 @@ public sealed class TestSiloHandle
 
     /// <summary>Suspicion votes this silo has written against others.</summary>
     public long SuspicionVotesCast => Fabric.Agent?.SuspicionVotesCast ?? 0;
+
+    /// <summary>Completes when the silo's host has stopped (its services shut down).</summary>
+    public Task Stopped
+    {
+        get
+        {
+            var lifetime = Host.Services.GetRequiredService<IHostApplicationLifetime>();
+            var stopped = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            lifetime.ApplicationStopped.Register(() => stopped.TrySetResult());
+            return stopped.Task;
+        }
+    }
 
     /// <summary>Completes when the cluster declares this silo dead.</summary>
     public Task DeclaredDead => Fabric.DeclaredDead;

@@ -163,6 +163,9 @@ public sealed class ClusterTests(ITestOutputHelper output)
 
         await victim.DeclaredDead.WaitAsync(Bound);
         output.WriteLine($"declared dead after {clock.Elapsed.TotalSeconds:0.00} s");
+
+        // It stops itself: its host shuts down without anyone asking it to.
+        await victim.Stopped.WaitAsync(Bound);
         await cluster.WaitForStableViewAsync(Bound);
         Assert.Equal(2, cluster.LiveSilos.Count);
         Assert.Equal(5, await cluster.Client.GetGrain<ITallyGrain>(1).Add(5));
