@@ -47,9 +47,9 @@ internal sealed class RequestBodyLimitMiddleware(RequestDelegate next, IOptions<
 
         public override bool CanWrite => false;
 
-        public override long Length => throw new NotSupportedException();
+        public override long Length => throw new NotSupportedException("The request body is read forward only.");
 
-        public override long Position { get => _read; set => throw new NotSupportedException(); }
+        public override long Position { get => _read; set => throw new NotSupportedException("The request body is read forward only."); }
 
         public override void Flush()
         {
@@ -63,11 +63,11 @@ internal sealed class RequestBodyLimitMiddleware(RequestDelegate next, IOptions<
         public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
             ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
 
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException("The request body is read forward only.");
 
-        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException("The request body is read forward only.");
 
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException("The request body is read forward only.");
 
         private int Count(int read)
         {

@@ -137,7 +137,15 @@ internal static class CollectionWire
         return items;
     }
 
-    public static List<T>? ReadList<T>(ref Reader reader, WireType wireType, Type target)
+    public static List<T>? ReadList<T>(ref Reader reader, WireType wireType, Type target) =>
+        ReadCollection<List<T>, T>(ref reader, wireType, target, static capacity => new List<T>(capacity));
+
+    public static HashSet<T>? ReadHashSet<T>(ref Reader reader, WireType wireType, Type target) =>
+        ReadCollection<HashSet<T>, T>(ref reader, wireType, target, static capacity => new HashSet<T>(capacity));
+
+    // Elements are fields 1 after an optional count hint (field 0); an absent hint means "grow as you go".
+    private static TCollection? ReadCollection<TCollection, T>(ref Reader reader, WireType wireType, Type target, Func<int, TCollection> create)
+        where TCollection : class, ICollection<T>
     {
         if (!WireRead.EnterClass(ref reader, wireType, target))
         {
@@ -145,7 +153,7 @@ internal static class CollectionWire
         }
 
         var codec = Codec<T>.Instance;
-        List<T>? items = null;
+        TCollection? items = null;
         while (true)
         {
             var header = reader.ReadFieldHeader();
@@ -157,10 +165,10 @@ internal static class CollectionWire
             switch (header.FieldId)
             {
                 case CountField when items is null:
-                    items = new List<T>(ReadCountHint(ref reader, header.WireType));
+                    items = create(ReadCountHint(ref reader, header.WireType));
                     break;
                 case ElementField:
-                    (items ??= []).Add(codec.ReadValue(ref reader, header.WireType));
+                    (items ??= create(0)).Add(codec.ReadValue(ref reader, header.WireType));
                     break;
                 default:
                     reader.SkipField(header.WireType);
@@ -169,42 +177,7 @@ internal static class CollectionWire
         }
 
         reader.ExitObject();
-        return items ?? [];
-    }
-
-    public static HashSet<T>? ReadHashSet<T>(ref Reader reader, WireType wireType, Type target)
-    {
-        if (!WireRead.EnterClass(ref reader, wireType, target))
-        {
-            return null;
-        }
-
-        var codec = Codec<T>.Instance;
-        HashSet<T>? items = null;
-        while (true)
-        {
-            var header = reader.ReadFieldHeader();
-            if (header.WireType == WireType.EndObject)
-            {
-                break;
-            }
-
-            switch (header.FieldId)
-            {
-                case CountField when items is null:
-                    items = new HashSet<T>(ReadCountHint(ref reader, header.WireType));
-                    break;
-                case ElementField:
-                    (items ??= []).Add(codec.ReadValue(ref reader, header.WireType));
-                    break;
-                default:
-                    reader.SkipField(header.WireType);
-                    break;
-            }
-        }
-
-        reader.ExitObject();
-        return items ?? [];
+        return items ?? create(0);
     }
 
     public static void WriteDictionary<TKey, TValue>(ref Writer writer, uint fieldId, IEnumerable<KeyValuePair<TKey, TValue>>? entries)
