@@ -31,6 +31,37 @@ public sealed class UsersTests(ApiFactory factory)
     }
 
     [Fact]
+    public async Task A_user_is_found_by_username_with_the_same_profile_as_by_id()
+    {
+        var alice = await factory.NewUserAsync("find");
+        var bob = await factory.NewUserAsync();
+        var byId = await (await bob.Client.GetAsync($"/api/users/{alice.Id}")).BodyAsync();
+
+        var response = await bob.Client.GetAsync($"/api/users/by-username/{alice.Username}");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var body = await response.BodyAsync();
+        Assert.Equal(byId.ToString(), body.ToString());
+
+        // Usernames are lower-case; a lookup typed with capitals finds the same user.
+        var upper = await (await bob.Client.GetAsync($"/api/users/by-username/{alice.Username.ToUpperInvariant()}")).BodyAsync();
+        Assert.Equal(alice.Id.ToString(), upper.Str("id"));
+    }
+
+    [Fact]
+    public async Task Lookup_by_username_is_404_when_unknown_400_when_invalid_and_401_without_a_token()
+    {
+        var bob = await factory.NewUserAsync();
+        var unknown = $"nobody{Guid.NewGuid():N}"[..20];
+        await (await bob.Client.GetAsync($"/api/users/by-username/{unknown}")).AssertProblemAsync(HttpStatusCode.NotFound);
+        await (await bob.Client.GetAsync("/api/users/by-username/ab")).AssertValidationAsync("username");
+        await (await bob.Client.GetAsync("/api/users/by-username/bad%20name")).AssertValidationAsync("username");
+        await (await bob.Client.GetAsync($"/api/users/by-username/{new string('a', 33)}")).AssertValidationAsync("username");
+
+        using var anonymous = factory.Anonymous();
+        await (await anonymous.GetAsync($"/api/users/by-username/{bob.Username}")).AssertProblemAsync(HttpStatusCode.Unauthorized);
+    }
+
+    [Fact]
     public async Task My_channels_list_each_channel_with_last_message_and_unread_count()
     {
         var alice = await factory.NewUserAsync();

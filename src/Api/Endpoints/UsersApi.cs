@@ -1,11 +1,12 @@
 using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
+using WellWon.Grains.Domain;
 using WellWon.Grains.Interfaces;
 using WellWon.Runtime;
 
 namespace WellWon.Api;
 
-/// <summary>Users: GET /api/users/@me, /api/users/@me/channels, /api/users/{userId}.</summary>
+/// <summary>Users: GET /api/users/@me, /api/users/@me/channels, /api/users/{userId}, /api/users/by-username/{username}.</summary>
 public static class UsersApi
 {
     /// <summary>Maps the user endpoints.</summary>
@@ -18,6 +19,8 @@ public static class UsersApi
         group.MapGet("/@me/channels", GetMyChannels)
             .WithName("GetCurrentUserChannels").WithSummary("The caller's channels with the last visible message and unread count, newest activity first.");
         group.MapGet("/{userId}", GetUser).WithName("GetUser").WithSummary("A user's public profile.");
+        group.MapGet("/by-username/{username}", GetUserByUsername)
+            .WithName("GetUserByUsername").WithSummary("A user's public profile by username (case-insensitive); 404 when nobody has it.");
         return app;
     }
 
@@ -43,6 +46,27 @@ public static class UsersApi
         }
 
         var profile = await grains.GetGrain<IUserGrain>(id).GetProfile().WaitAsync(cancellationToken);
+        return TypedResults.Ok(profile.ToDto());
+    }
+
+    private static async Task<Results<Ok<UserDto>, ValidationProblem, ProblemHttpResult>> GetUserByUsername(
+        string username, IGrainFactory grains, CancellationToken cancellationToken)
+    {
+        // Usernames are stored lower-case (the registry's key); a person typing "Alice" means "alice".
+        var normalized = username.ToLowerInvariant();
+        var errors = new Errors().Merge(ChatValidation.ValidateUsername(normalized));
+        if (errors.Any)
+        {
+            return ApiErrors.Validation(errors.ToDictionary());
+        }
+
+        var credentials = await grains.GetGrain<IUserRegistryGrain>(normalized).Lookup().WaitAsync(cancellationToken);
+        if (credentials is null)
+        {
+            return ApiErrors.NotFound("No user has that username.");
+        }
+
+        var profile = await grains.GetGrain<IUserGrain>(credentials.UserId).GetProfile().WaitAsync(cancellationToken);
         return TypedResults.Ok(profile.ToDto());
     }
 }
