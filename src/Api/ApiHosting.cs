@@ -138,6 +138,7 @@ public static class ApiHosting
         app.UseAuthorization();
 
         app.MapOpenApi("/openapi/{documentName}.json");
+        app.MapWebClient();
         app.MapOperationsApi();
         app.MapAuthApi();
         app.MapUsersApi();
