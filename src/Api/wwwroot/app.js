@@ -491,6 +491,7 @@ async function loadOlder() {
   view.loadingOlder = true;
   const generation = view.generation;
   setHistoryStatus('Loading older messages…');
+  let loaded = false;
   try {
     const page = await api.messages(view.id, { limit: PAGE_SIZE, before: view.order[0] });
     if (state.open !== view || view.generation !== generation) return;
@@ -501,11 +502,14 @@ async function loadOlder() {
     // Keep what the reader was looking at in place while older messages appear above it.
     scroller.scrollTop = scroller.scrollHeight - fromBottom;
     updateHistoryStatus(view);
+    loaded = true;
   } catch (e) {
     setHistoryStatus(`Could not load older messages: ${errorText(e)}`);
   } finally {
     view.loadingOlder = false;
   }
+  // The reader may have scrolled to the top again while this page loaded (no scroll event comes after that).
+  if (loaded && state.open === view && view.hasMore && $('message-scroller').scrollTop < 200) loadOlder();
 }
 
 // Loads older pages until the list overflows the scroller (or history ends), so scrolling up can load more.
@@ -526,7 +530,8 @@ async function insertPage(view, page) {
   await Promise.all([...new Set(page.map((m) => m.authorId))].map((id) => user(id)));
   if (state.open !== view) return;
   for (const message of page) await upsertMessage(view, message);
-  await loadReactions(view, page.filter((m) => !m.deleted).map((m) => m.id));
+  // Reactions fill in as they come; the page (and the scroll position) does not wait for them.
+  loadReactions(view, page.filter((m) => !m.deleted).map((m) => m.id));
 }
 
 async function loadReactions(view, ids) {
@@ -1154,6 +1159,7 @@ function wire() {
       toast(`Could not leave: ${errorText(e)}`);
     }
   });
+  setupChannelForms();
   setSidebar(false);
   setAuthMode(false);
 }

@@ -1,0 +1,136 @@
+using System.Collections.Concurrent;
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
+
+namespace WellWon.WebClient.Tests;
+
+/// <summary>A person at the web client: their own browser context, network path and page, driven through the UI.</summary>
+public sealed class ChatUser : IAsyncDisposable
+{
+    public const string Password = "correct horse battery";
+
+    private ChatUser(string name, NetworkLink link, IBrowserContext context, IPage page)
+    {
+        Name = name;
+        Link = link;
+        Context = context;
+        Page = page;
+        Username = $"{name.ToLowerInvariant()}{Guid.NewGuid():N}"[..20];
+        DisplayName = $"{name} {Username[^4..]}";
+        page.Console += (_, message) =>
+        {
+            if (message.Type == "error")
+            {
+                ConsoleErrors.Enqueue(message.Text);
+            }
+        };
+        page.PageError += (_, error) => ConsoleErrors.Enqueue("page error: " + error);
+        page.Request += (_, request) => Requests.Enqueue(request);
+        page.WebSocket += (_, socket) =>
+        {
+            socket.FrameSent += (_, frame) => FramesSent.Enqueue(frame.Text ?? "");
+            socket.FrameReceived += (_, frame) => FramesReceived.Enqueue(frame.Text ?? "");
+        };
+    }
+
+    public string Name { get; }
+
+    public string Username { get; }
+
+    public string DisplayName { get; }
+
+    public NetworkLink Link { get; }
+
+    public IBrowserContext Context { get; }
+
+    public IPage Page { get; }
+
+    public ConcurrentQueue<string> ConsoleErrors { get; } = new();
+
+    public ConcurrentQueue<IRequest> Requests { get; } = new();
+
+    public ConcurrentQueue<string> FramesSent { get; } = new();
+
+    public ConcurrentQueue<string> FramesReceived { get; } = new();
+
+    /// <summary>Contents of the confirmed messages (not pending sends) of the open channel, oldest first.</summary>
+    public ILocator MessageContents => Page.Locator("[data-testid=message-list] [data-testid=message] [data-testid=message-content]");
+
+    public ILocator Typing => Page.GetByTestId("typing-indicator");
+
+    public ILocator Connection => Page.GetByTestId("connection-status");
+
+    public static async Task<ChatUser> OpenAsync(WebClientHost host, string name)
+    {
+        var link = host.NewLink();
+        var context = await host.Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = link.Address.ToString() });
+        context.SetDefaultTimeout((float)WebClientHost.Timeout.TotalMilliseconds);
+        var page = await context.NewPageAsync();
+        var user = new ChatUser(name, link, context, page);
+        return user;
+    }
+
+    public ILocator ChannelItem(string channelId) =>
+        Page.Locator($"[data-testid=channel-item][data-channel-id='{channelId}']");
+
+    public async Task<IResponse?> RegisterAsync()
+    {
+        var response = await Page.GotoAsync("/");
+        await Page.GetByTestId("auth-tab-register").ClickAsync();
+        await Page.GetByTestId("auth-username").FillAsync(Username);
+        await Page.GetByTestId("auth-password").FillAsync(Password);
+        await Page.GetByTestId("auth-display-name").FillAsync(DisplayName);
+        await Page.GetByTestId("auth-submit").ClickAsync();
+        await Expect(Page.GetByTestId("me-name")).ToHaveTextAsync(DisplayName);
+        await Expect(Connection).ToHaveAttributeAsync("data-state", "connected");
+        return response;
+    }
+
+    /// <summary>Opens (creating if needed) the direct channel with <paramref name="other"/>; returns its ID.</summary>
+    public async Task<string> OpenDirectChannelAsync(ChatUser other)
+    {
+        await Page.Locator("[data-testid=direct-panel] > summary").ClickAsync();
+        await Page.GetByTestId("direct-username").FillAsync(other.Username);
+        await Page.GetByTestId("direct-submit").ClickAsync();
+        await Expect(Page.GetByTestId("channel-title")).ToHaveTextAsync(other.DisplayName);
+        return (await Page.GetByTestId("channel-id").TextContentAsync())!;
+    }
+
+    public async Task<string> CreateGroupChannelAsync(string name)
+    {
+        await Page.Locator("[data-testid=new-channel-panel] > summary").ClickAsync();
+        await Page.GetByTestId("new-channel-name").FillAsync(name);
+        await Page.GetByTestId("new-channel-submit").ClickAsync();
+        await Expect(Page.GetByTestId("channel-title")).ToHaveTextAsync(name);
+        return (await Page.GetByTestId("channel-id").TextContentAsync())!;
+    }
+
+    public Task TypeAsync(string text) => Page.GetByTestId("composer-input").FillAsync(text);
+
+    public async Task SendAsync(string text)
+    {
+        await TypeAsync(text);
+        await Page.GetByTestId("send-button").ClickAsync();
+    }
+
+    /// <summary>Saves a screenshot next to the test assembly (for a failing test).</summary>
+    public async Task ScreenshotAsync(string test)
+    {
+        var directory = Path.Combine(AppContext.BaseDirectory, "screenshots");
+        Directory.CreateDirectory(directory);
+        try
+        {
+            await Page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(directory, $"{test}-{Name}.png"), FullPage = true });
+        }
+        catch (PlaywrightException)
+        {
+            // The page may be gone; the original failure matters more.
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Context.CloseAsync();
+        await Link.DisposeAsync();
+    }
+}

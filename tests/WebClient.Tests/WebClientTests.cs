@@ -1,0 +1,144 @@
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
+
+namespace WellWon.WebClient.Tests;
+
+[Collection(WebClientCollection.Name)]
+public sealed class WebClientTests(WebClientHost host)
+{
+    [Fact]
+    public async Task The_page_loads_with_a_strict_policy_no_console_errors_and_no_request_to_another_origin()
+    {
+        await using var alice = await ChatUser.OpenAsync(host, "Alice");
+        await WithScreenshotsOnFailure([alice], async () =>
+        {
+            var response = await alice.RegisterAsync();
+            Assert.NotNull(response);
+            Assert.Equal(200, response.Status);
+            var headers = await response.AllHeadersAsync();
+            Assert.Contains("default-src 'self'", headers["content-security-policy"], StringComparison.Ordinal);
+            Assert.Contains("script-src 'self';", headers["content-security-policy"], StringComparison.Ordinal);
+            Assert.Equal("no-cache", headers["cache-control"]);
+
+            // Use the page a little: a channel, a message, a reaction.
+            await alice.CreateGroupChannelAsync("general");
+            await alice.SendAsync("first post");
+            await Expect(alice.MessageContents).ToHaveTextAsync(["first post"]);
+            var message = alice.Page.Locator("[data-testid=message-list] [data-testid=message]").First;
+            await message.HoverAsync();
+            await message.GetByTestId("react-button").ClickAsync();
+            await alice.Page.GetByTestId("emoji-picker").Locator("button").First.ClickAsync();
+            await Expect(message.GetByTestId("reaction")).ToHaveTextAsync("👍 1");
+            await Expect(message.GetByTestId("reaction")).ToHaveAttributeAsync("aria-pressed", "true");
+
+            Assert.Empty(alice.ConsoleErrors);
+            var origin = alice.Link.Address.GetLeftPart(UriPartial.Authority);
+            var foreign = alice.Requests.Select(r => r.Url)
+                .Where(url => !new Uri(url).Authority.Equals(alice.Link.Address.Authority, StringComparison.Ordinal) && !url.StartsWith("data:", StringComparison.Ordinal))
+                .ToList();
+            Assert.True(foreign.Count == 0, $"requests to origins other than {origin}: {string.Join(", ", foreign)}");
+            Assert.Contains(alice.Requests, r => r.Url.EndsWith("/app.js", StringComparison.Ordinal));
+            Assert.Contains(alice.FramesSent, f => f.Contains("\"op\":\"identify\"", StringComparison.Ordinal));
+        });
+    }
+
+    [Fact]
+    public async Task Two_people_chat_live_see_each_other_type_and_a_dropped_connection_catches_up_by_resuming()
+    {
+        await using var alice = await ChatUser.OpenAsync(host, "Alice");
+        await using var bob = await ChatUser.OpenAsync(host, "Bob");
+        await WithScreenshotsOnFailure([alice, bob], async () =>
+        {
+            await alice.RegisterAsync();
+            await bob.RegisterAsync();
+
+            // Alice finds Bob by username and writes first; Bob's list shows the channel, unread.
+            var channel = await alice.OpenDirectChannelAsync(bob);
+            await alice.SendAsync("Hello Bob");
+            await Expect(alice.MessageContents).ToHaveTextAsync(["Hello Bob"]);
+            var item = bob.ChannelItem(channel);
+            await Expect(item.GetByTestId("channel-name")).ToHaveTextAsync(alice.DisplayName);
+            await Expect(item.GetByTestId("unread-badge")).ToHaveTextAsync("1");
+            await item.ClickAsync();
+            await Expect(bob.MessageContents).ToHaveTextAsync(["Hello Bob"]);
+            await Expect(item.GetByTestId("unread-badge")).ToHaveCountAsync(0);
+
+            // Typing shows on the other side and ends with the typist's message.
+            await bob.TypeAsync("Hi Alice");
+            await Expect(alice.Typing).ToHaveTextAsync($"{bob.DisplayName} is typing…");
+            await bob.Page.GetByTestId("send-button").ClickAsync();
+            await Expect(alice.MessageContents).ToHaveTextAsync(["Hello Bob", "Hi Alice"]);
+            await Expect(alice.Typing).ToBeEmptyAsync();
+
+            await alice.TypeAsync("How are you?");
+            await Expect(bob.Typing).ToHaveTextAsync($"{alice.DisplayName} is typing…");
+            await alice.Page.GetByTestId("send-button").ClickAsync();
+            await Expect(bob.MessageContents).ToHaveTextAsync(["Hello Bob", "Hi Alice", "How are you?"]);
+            await Expect(bob.Typing).ToBeEmptyAsync();
+
+            // Bob's network drops: his gateway connection dies and his client notices.
+            bob.Link.Cut();
+            await Expect(bob.Connection).ToHaveAttributeAsync("data-state", "reconnecting");
+
+            // A send while offline fails visibly and can be retried; nothing reaches Alice yet.
+            await bob.SendAsync("Sent while offline");
+            var pending = bob.Page.GetByTestId("message-pending");
+            await Expect(pending.GetByTestId("retry-button")).ToBeVisibleAsync();
+
+            string[] missed = ["Missed one", "Missed two", "Missed three"];
+            foreach (var text in missed)
+            {
+                await alice.SendAsync(text);
+            }
+
+            await Expect(alice.MessageContents).ToHaveTextAsync(["Hello Bob", "Hi Alice", "How are you?", .. missed]);
+            var resumesBefore = bob.FramesSent.Count(IsResume);
+            var requestsBefore = bob.Requests.Count;
+
+            // The network returns: Bob resumes his session and gets what he missed, in order, without a reload.
+            bob.Link.Restore();
+            await Expect(bob.Connection).ToHaveAttributeAsync("data-state", "connected");
+            await Expect(bob.MessageContents).ToHaveTextAsync(["Hello Bob", "Hi Alice", "How are you?", .. missed, "Sent while offline"]);
+            await Expect(alice.MessageContents).ToHaveTextAsync(["Hello Bob", "Hi Alice", "How are you?", .. missed, "Sent while offline"]);
+            await Expect(pending).ToHaveCountAsync(0);
+
+            Assert.True(bob.FramesSent.Count(IsResume) > resumesBefore, "Bob's client never sent resume: " + string.Join(" | ", bob.FramesSent));
+            Assert.Contains(bob.FramesReceived, f => IsReady(f, resumed: true));
+            var rereads = bob.Requests.Skip(requestsBefore)
+                .Where(r => r.Method == "GET" && r.Url.Contains($"/api/channels/{channel}/messages?", StringComparison.Ordinal))
+                .Select(r => r.Url)
+                .ToList();
+            Assert.True(rereads.Count == 0, "the missed messages came from re-reading history, not from the resume: " + string.Join(", ", rereads));
+            Assert.Equal(1, await bob.Page.GetByTestId("message-list").Locator("[data-testid=message]").Filter(new() { HasText = "Sent while offline" }).CountAsync());
+        });
+    }
+
+    private static bool IsResume(string frame) => frame.Contains("\"op\":\"resume\"", StringComparison.Ordinal);
+
+    private static bool IsReady(string frame, bool resumed)
+    {
+        using var document = JsonDocument.Parse(frame);
+        var root = document.RootElement;
+        return root.TryGetProperty("op", out var op) && op.GetString() == "ready"
+            && root.TryGetProperty("resumed", out var value) && value.ValueKind == (resumed ? JsonValueKind.True : JsonValueKind.False);
+    }
+
+    private static async Task WithScreenshotsOnFailure(ChatUser[] users, Func<Task> test, [CallerMemberName] string name = "")
+    {
+        try
+        {
+            await test();
+        }
+        catch
+        {
+            foreach (var user in users)
+            {
+                await user.ScreenshotAsync(name);
+            }
+
+            throw;
+        }
+    }
+}
