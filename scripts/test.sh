@@ -14,6 +14,7 @@ set -euo pipefail
 # missing, and apt-get update runs only when something is missing.
 REQUIRED_PACKAGES=(
   postgresql  # PostgresServer fixture: initdb, pg_ctl, postgres
+  chromium    # WebClient.Tests: the headless browser Playwright drives (/usr/bin/chromium)
 )
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
