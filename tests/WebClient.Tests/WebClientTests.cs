@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
 using Microsoft.Playwright;
@@ -112,6 +113,80 @@ public sealed class WebClientTests(WebClientHost host)
                 .ToList();
             Assert.True(rereads.Count == 0, "the missed messages came from re-reading history, not from the resume: " + string.Join(", ", rereads));
             Assert.Equal(1, await bob.Page.GetByTestId("message-list").Locator("[data-testid=message]").Filter(new() { HasText = "Sent while offline" }).CountAsync());
+        });
+    }
+
+    [Fact]
+    public async Task Older_history_loads_on_scrolling_up_and_edits_deletes_and_reactions_show_live()
+    {
+        await using var alice = await ChatUser.OpenAsync(host, "Alice");
+        await using var bob = await ChatUser.OpenAsync(host, "Bob");
+        await WithScreenshotsOnFailure([alice, bob], async () =>
+        {
+            await alice.RegisterAsync();
+            await bob.RegisterAsync();
+            var channel = await alice.OpenDirectChannelAsync(bob);
+            await alice.SendAsync("first");
+            await Expect(alice.MessageContents).ToHaveTextAsync(["first"]);
+
+            // More than two pages, sent through the API with Alice's token so the test stays quick.
+            var token = await alice.Page.EvaluateAsync<string>("() => localStorage.getItem('wellwon.token')");
+            using var api = new HttpClient { BaseAddress = alice.Link.Address };
+            api.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+            var seeded = Enumerable.Range(0, 110).Select(i => $"m{i}").ToList();
+            foreach (var text in seeded)
+            {
+                using var sent = await api.PostAsJsonAsync($"/api/channels/{channel}/messages", new { content = text });
+                sent.EnsureSuccessStatusCode();
+            }
+
+            var item = bob.ChannelItem(channel);
+            await Expect(item.GetByTestId("unread-badge")).ToHaveTextAsync("99+");
+            await item.ClickAsync();
+            await Expect(bob.MessageContents.Last).ToHaveTextAsync("m109");
+            await Expect(item.GetByTestId("unread-badge")).ToHaveCountAsync(0);
+            Assert.True(await bob.MessageContents.CountAsync() < 111, "the whole history loaded at once");
+
+            // Scrolling to the top loads the previous page each time, until the beginning.
+            for (var page = 0; page < 5 && await bob.MessageContents.First.TextContentAsync() != "first"; page++)
+            {
+                var before = await bob.MessageContents.CountAsync();
+                await bob.Page.GetByTestId("message-list").Locator("[data-testid=message]").First.ScrollIntoViewIfNeededAsync();
+                await Expect(bob.MessageContents).Not.ToHaveCountAsync(before);
+            }
+
+            await Expect(bob.MessageContents).ToHaveTextAsync(["first", .. seeded]);
+            await Expect(bob.Page.GetByTestId("history-status")).ToHaveTextAsync("This is the beginning of the conversation.");
+
+            // Alice edits and deletes her newest message; Bob sees both live.
+            var newest = alice.Page.Locator("[data-testid=message-list] [data-testid=message]").Last;
+            await Expect(newest.GetByTestId("message-content")).ToHaveTextAsync("m109");
+            await newest.HoverAsync();
+            await newest.GetByTestId("edit-button").ClickAsync();
+            await newest.GetByTestId("edit-input").FillAsync("m109, edited");
+            await newest.GetByTestId("edit-save").ClickAsync();
+            await Expect(newest.GetByTestId("message-content")).ToHaveTextAsync("m109, edited");
+            var bobsNewest = bob.Page.Locator("[data-testid=message-list] [data-testid=message]").Last;
+            await Expect(bobsNewest.GetByTestId("message-content")).ToHaveTextAsync("m109, edited");
+            await Expect(bobsNewest.GetByTestId("message-edited")).ToBeVisibleAsync();
+
+            await newest.HoverAsync();
+            await newest.GetByTestId("delete-button").ClickAsync();
+            await newest.GetByTestId("delete-button").ClickAsync();
+            await Expect(newest.GetByTestId("message-content")).ToHaveTextAsync("This message was deleted.");
+            await Expect(bobsNewest.GetByTestId("message-content")).ToHaveTextAsync("This message was deleted.");
+            await Expect(bobsNewest.GetByTestId("edit-button")).ToBeHiddenAsync();
+
+            // Bob reacts to Alice's previous message: highlighted for him, counted for her.
+            var bobsTarget = bob.Page.Locator("[data-testid=message-list] [data-testid=message]").Nth(-2);
+            await bobsTarget.HoverAsync();
+            await bobsTarget.GetByTestId("react-button").ClickAsync();
+            await bob.Page.GetByTestId("emoji-picker").Locator("button[data-emoji='🎉']").ClickAsync();
+            await Expect(bobsTarget.GetByTestId("reaction")).ToHaveTextAsync("🎉 1");
+            await Expect(bobsTarget.GetByTestId("reaction")).ToHaveAttributeAsync("aria-pressed", "true");
+            var alicesTarget = alice.Page.Locator("[data-testid=message-list] [data-testid=message]").Nth(-2);
+            await Expect(alicesTarget.GetByTestId("reaction")).ToHaveTextAsync("🎉 1");
+            await Expect(alicesTarget.GetByTestId("reaction")).ToHaveAttributeAsync("aria-pressed", "false");
         });
     }
 
