@@ -73,6 +73,8 @@ internal sealed partial class GatewayNode : IChannelObserver, IRealtimeListener,
 
     internal GatewaySession? FindSession(string id) => _sessions.GetValueOrDefault(id);
 
+    internal IReadOnlyList<GatewaySession> SessionsOf(Guid userId) => [.. _sessions.Values.Where(s => s.UserId == userId)];
+
     private IChannelObserver Self => _self ?? throw new InvalidOperationException("The gateway node has not started.");
 
     // ---------------------------------------------------------------- lifecycle
