@@ -7,6 +7,8 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 using WellWon.Api.Configuration;
+using WellWon.Api.Gateway;
+using WellWon.Api.Realtime;
 using WellWon.Grains.Interfaces;
 using WellWon.Runtime;
 using WellWon.Runtime.Hosting;
@@ -80,6 +82,14 @@ public static class ApiHosting
         services.AddSingleton<Passwords>();
         services.AddSingleton<UserLookup>();
         services.TryAddSingleton<IPresenceService, InMemoryPresenceService>();
+        services.AddOptions<TypingOptions>().BindConfiguration(TypingOptions.SectionName)
+            .Validate(o => o.Ttl > TimeSpan.Zero, "WellWon:Typing:Ttl must be positive.").ValidateOnStart();
+        services.TryAddSingleton<IRealtimeBus, InMemoryRealtimeBus>();
+        services.TryAddSingleton<PresenceBroadcaster>();
+        services.AddOptions<GatewayOptions>().BindConfiguration(GatewayOptions.SectionName).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<GatewayOptions>, GatewayOptionsValidator>());
+        services.TryAddSingleton<GatewayNode>();
+        services.AddHostedService(sp => sp.GetRequiredService<GatewayNode>());
         services.TryAddSingleton<PrometheusExporter>(_ => new PrometheusExporter());
 
         services.AddAuthentication(BearerAuthenticationHandler.SchemeName)
@@ -132,6 +142,7 @@ public static class ApiHosting
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseMiddleware<RequestBodyLimitMiddleware>();
+        app.UseWebSockets();
         app.UseRouting();
         app.UseAuthentication();
         app.UseRateLimiter();
@@ -145,6 +156,7 @@ public static class ApiHosting
         app.MapPresenceApi();
         app.MapChannelsApi();
         app.MapMessagesApi();
+        app.MapGateway();
         return app;
     }
 

@@ -15,6 +15,14 @@ public interface IUserGrain : IGrainWithGuidKey
     /// </summary>
     [ReadOnly]
     Task<IReadOnlyList<UserChannelView>> GetChannels();
+
+    /// <summary>
+    /// The IDs of the channels in which the user has an open membership window, in no particular order; cheap (one store
+    /// query, no channel calls). The channel grain stays the authority: a gateway confirms each with IsMember.
+    /// </summary>
+    [ReadOnly]
+    [return: Immutable]
+    Task<IReadOnlyList<Guid>> GetChannelIds();
 }
 
 /// <summary>Usernames (key: the lower-case username). Uniqueness is guaranteed by the user store, across silos.</summary>

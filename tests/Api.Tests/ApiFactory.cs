@@ -26,10 +26,28 @@ public class ApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
     /// <summary>Extra configuration for derived fixtures.</summary>
     protected virtual IEnumerable<KeyValuePair<string, string>> Settings => [];
 
+    /// <summary>Listen on a real loopback port (Kestrel) instead of the in-memory test server: WebSockets with real TCP backpressure.</summary>
+    protected virtual bool RealServer => false;
+
+    /// <summary>Where a <see cref="RealServer"/> host listens.</summary>
+    public Uri ServerAddress { get; private set; } = new("http://localhost");
+
     public Task InitializeAsync()
     {
         // Starts the host (and its silo) before the first test.
-        _ = Server;
+        if (RealServer)
+        {
+            UseKestrel(0);
+            StartServer();
+            var addresses = Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>()
+                .Features.Get<Microsoft.AspNetCore.Hosting.Server.Features.IServerAddressesFeature>()!.Addresses;
+            ServerAddress = new Uri(addresses.First().Replace("[::]", "127.0.0.1", StringComparison.Ordinal).Replace("0.0.0.0", "127.0.0.1", StringComparison.Ordinal));
+        }
+        else
+        {
+            _ = Server;
+        }
+
         return Task.CompletedTask;
     }
 
@@ -64,7 +82,9 @@ public class ApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
     }
 
     /// <summary>A client without credentials.</summary>
-    public HttpClient Anonymous() => CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+    public HttpClient Anonymous() => RealServer
+        ? CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, BaseAddress = ServerAddress })
+        : CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
 
     /// <summary>Registers a fresh user and returns a client carrying its token.</summary>
     public async Task<TestUser> NewUserAsync(string prefix = "u")

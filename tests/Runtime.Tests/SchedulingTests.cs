@@ -207,9 +207,54 @@ public sealed class CallBoundaryTests : IAsyncLifetime
         Assert.Equal(1, await a.Get());
     }
 
+    [Fact]
+    public async Task One_way_calls_to_an_observer_arrive_in_the_order_they_were_sent()
+    {
+        const int count = 20_000;
+        var observer = new PingCollector { Expected = count };
+        var reference = _silo.Grains.CreateObjectReference<IPing>(observer);
+
+        await _silo.Grains.GetGrain<IProbeGrain>(Guid.NewGuid()).TellMany(reference, count);
+        await observer.AllNoted.Task.WaitAsync(Bound);
+
+        Assert.Equal(Enumerable.Range(1, count), observer.Notes);
+        _silo.Grains.DeleteObjectReference<IPing>(observer);
+    }
+
     private sealed class PingCollector : IPing
     {
+        private readonly List<int> _notes = [];
+
         public TaskCompletionSource<string> Received { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public TaskCompletionSource AllNoted { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public int Expected { get; init; }
+
+        public IReadOnlyList<int> Notes
+        {
+            get
+            {
+                lock (_notes)
+                {
+                    return [.. _notes];
+                }
+            }
+        }
+
+        public Task Note(int n)
+        {
+            lock (_notes)
+            {
+                _notes.Add(n);
+                if (_notes.Count == Expected)
+                {
+                    AllNoted.TrySetResult();
+                }
+            }
+
+            return Task.CompletedTask;
+        }
 
         public Task Hello(string text)
         {

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
+using WellWon.Api.Realtime;
 using WellWon.Grains.Domain;
 using WellWon.Grains.Interfaces;
 using WellWon.Runtime;
@@ -250,21 +251,23 @@ public static class MessagesApi
         return TypedResults.Ok(state.ToDto());
     }
 
-    // Typing is ephemeral (Redis stream in production); the grains keep no typing state, so the API checks membership and
-    // acknowledges. Fan-out to gateway sessions arrives with the gateway.
+    // Typing is ephemeral: the grains keep no typing state. The API checks membership with the channel grain, then the
+    // realtime bus records it (10 s) and fans TYPING_START out to every gateway node (in process now, Redis streams later).
     private static async Task<Results<NoContent, ValidationProblem, ProblemHttpResult>> Typing(
-        string channelId, ClaimsPrincipal user, IGrainFactory grains, CancellationToken cancellationToken)
+        string channelId, ClaimsPrincipal user, IGrainFactory grains, IRealtimeBus typing, CancellationToken cancellationToken)
     {
         if (!RouteIds.TryParseUuid(channelId, out var channel))
         {
             return ChannelsApi.InvalidChannelId();
         }
 
-        if (!await grains.GetGrain<IChannelGrain>(channel).IsMember(user.GetUserId()).WaitAsync(cancellationToken))
+        var userId = user.GetUserId();
+        if (!await grains.GetGrain<IChannelGrain>(channel).IsMember(userId).WaitAsync(cancellationToken))
         {
             return ApiErrors.NotFound("No such channel, or you are not a member.");
         }
 
+        await typing.StartTypingAsync(channel, userId, cancellationToken);
         return TypedResults.NoContent();
     }
 

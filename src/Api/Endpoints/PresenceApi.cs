@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
+using WellWon.Api.Realtime;
 
 namespace WellWon.Api;
 
@@ -40,7 +41,7 @@ public static class PresenceApi
     };
 
     private static async Task<Results<NoContent, ValidationProblem>> SetPresence(
-        PresenceRequest body, ClaimsPrincipal user, IPresenceService presence, CancellationToken cancellationToken)
+        PresenceRequest body, ClaimsPrincipal user, PresenceBroadcaster presence, CancellationToken cancellationToken)
     {
         if (!TryParseStatus(body.Status, out var status))
         {

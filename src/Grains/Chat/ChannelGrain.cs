@@ -121,14 +121,15 @@ public sealed class ChannelGrain : Grain, IChannelGrain
         }
 
         _channel = record;
-        await OpenWindowAsync(actorId, MemberRole.Owner, createdAt);
+        var opened = new List<(Guid UserId, Member Member)> { (actorId, await OpenWindowAsync(actorId, MemberRole.Owner, createdAt)) };
         foreach (var memberId in memberIds)
         {
-            await OpenWindowAsync(memberId, MemberRole.Member, createdAt);
+            opened.Add((memberId, await OpenWindowAsync(memberId, MemberRole.Member, createdAt)));
         }
 
         _hot.Load([], complete: true);
         ChatLog.ChannelCreated(_logger, ChannelId, record.Type.ToApiName(), actorId);
+        await AnnounceNewMembersAsync(opened);
         return record.ToView();
     }
 
@@ -171,10 +172,14 @@ public sealed class ChannelGrain : Grain, IChannelGrain
         }
 
         _channel = record;
-        await OpenWindowAsync(actorId, MemberRole.Member, createdAt);
-        await OpenWindowAsync(otherUserId, MemberRole.Member, createdAt);
+        var opened = new List<(Guid UserId, Member Member)>
+        {
+            (actorId, await OpenWindowAsync(actorId, MemberRole.Member, createdAt)),
+            (otherUserId, await OpenWindowAsync(otherUserId, MemberRole.Member, createdAt)),
+        };
         _hot.Load([], complete: true);
         ChatLog.ChannelCreated(_logger, ChannelId, record.Type.ToApiName(), actorId);
+        await AnnounceNewMembersAsync(opened);
         return new CreateChannelResult(record.ToView(), true);
     }
 
@@ -230,7 +235,7 @@ public sealed class ChannelGrain : Grain, IChannelGrain
         var joinedAt = NextMembershipTime();
         var member = await OpenWindowAsync(userId, role, joinedAt);
         ChatLog.MemberAdded(_logger, ChannelId, actorId, userId);
-        Publish(ChannelEventType.MemberAdd, userId: userId, member: member.ToView(userId));
+        await AnnounceNewMembersAsync([(userId, member)]);
     }
 
     /// <inheritdoc />
@@ -552,6 +557,40 @@ public sealed class ChannelGrain : Grain, IChannelGrain
     }
 
     // ---------------------------------------------------------------- internals
+
+    /// <summary>
+    /// Subscribes the gateway nodes that hold sessions of the new members (so they follow this channel from now on,
+    /// even if no other local user is a member), then emits MEMBER_ADD for each. Asking for the nodes is best effort:
+    /// the membership is already stored, and a node that is missed learns of the channel when its user reconnects.
+    /// </summary>
+    private async Task AnnounceNewMembersAsync(IReadOnlyList<(Guid UserId, Member Member)> added)
+    {
+        var lookups = added.Select(a => GrainFactory.GetGrain<IUserGatewaysGrain>(a.UserId).GetGateways()).ToArray();
+        try
+        {
+            await Task.WhenAll(lookups);
+        }
+#pragma warning disable CA1031 // The write succeeded; a lookup failure must not fail it.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            ChatLog.GatewayLookupFailed(_logger, e, ChannelId);
+        }
+
+        var expiresAt = TimeProvider.GetUtcNow() + _options.SubscriptionLifetime;
+        foreach (var lookup in lookups.Where(l => l.IsCompletedSuccessfully))
+        {
+            foreach (var gateway in lookup.Result)
+            {
+                _observers[gateway] = expiresAt;
+            }
+        }
+
+        foreach (var (userId, member) in added)
+        {
+            Publish(ChannelEventType.MemberAdd, userId: userId, member: member.ToView(userId));
+        }
+    }
 
     private async Task LoadAsync(CancellationToken cancellationToken)
     {

@@ -25,4 +25,7 @@ internal static partial class ChatLog
 
     [LoggerMessage(EventId = 2007, Level = LogLevel.Information, Message = "User {UserId} registered as {Username}")]
     public static partial void UserRegistered(ILogger logger, Guid userId, string username);
+
+    [LoggerMessage(EventId = 2020, Level = LogLevel.Warning, Message = "Channel {ChannelId}: could not look up the gateway nodes of new members; they see the channel live after reconnecting")]
+    public static partial void GatewayLookupFailed(ILogger logger, Exception exception, Guid channelId);
 }

@@ -34,4 +34,11 @@ public sealed class UserGrain(IUserStore users, IMembershipStore memberships) : 
             .ThenByDescending(s => s.Channel.CreatedAt)
             .ToArray();
     }
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<Guid>> GetChannelIds()
+    {
+        var userId = (await GetProfile()).Id;
+        return await memberships.ListChannelsOfUserAsync(userId, CancellationToken.None);
+    }
 }

@@ -21,6 +21,9 @@ public sealed class ChatOptions
     /// <summary>How long an observer subscription lasts without renewal (default 5 minutes).</summary>
     public TimeSpan SubscriptionLifetime { get; set; } = TimeSpan.FromMinutes(5);
 
+    /// <summary>How long a gateway node's registration for a user lasts without renewal (default 5 minutes).</summary>
+    public TimeSpan GatewayRegistrationLifetime { get; set; } = TimeSpan.FromMinutes(5);
+
     /// <summary>Unread counts saturate here (default 1000): counting beyond the hot window reads history, so it is bounded.</summary>
     public int UnreadCountLimit { get; set; } = 1000;
 }

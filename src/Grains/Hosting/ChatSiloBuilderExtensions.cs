@@ -27,6 +27,7 @@ public static class ChatSiloBuilderExtensions
             .Validate(o => o.HotWindowSize >= 0, "WellWon:Chat:HotWindowSize must not be negative.")
             .Validate(o => o.UnreadCountLimit >= 1, "WellWon:Chat:UnreadCountLimit must be positive.")
             .Validate(o => o.SubscriptionLifetime > TimeSpan.Zero, "WellWon:Chat:SubscriptionLifetime must be positive.")
+            .Validate(o => o.GatewayRegistrationLifetime > TimeSpan.Zero, "WellWon:Chat:GatewayRegistrationLifetime must be positive.")
             .ValidateOnStart();
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.TryAddSingleton<ISnowflakeSource, SnowflakeSource>();

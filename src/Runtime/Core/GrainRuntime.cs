@@ -21,7 +21,7 @@ internal sealed class GrainRuntime : IGrainFactory, IGrainReferenceRuntime, IDis
 
     private readonly long _timeoutTicks;
     private readonly ConcurrentDictionary<long, Request> _pending = new();
-    private readonly ConcurrentDictionary<GrainId, IGrainObserver> _observers = new();
+    private readonly ConcurrentDictionary<GrainId, ObserverMailbox> _observers = new();
     private readonly ConcurrentDictionary<IGrainObserver, GrainId> _observerIds = new(ReferenceEqualityComparer.Instance);
     private readonly CancellationTokenSource _stopping = new();
     private readonly ITimer _timeoutSweep;
@@ -106,7 +106,7 @@ internal sealed class GrainRuntime : IGrainFactory, IGrainReferenceRuntime, IDis
         }
 
         var id = _observerIds.GetOrAdd(observer, static (_, hostId) => new GrainId(ObserverGrainType, $"{hostId}/{Guid.NewGuid():N}"), HostId);
-        _observers[id] = observer;
+        _observers.TryAdd(id, new ObserverMailbox(observer));
         return Reference<TGrainObserver>(id);
     }
 
@@ -245,18 +245,64 @@ internal sealed class GrainRuntime : IGrainFactory, IGrainReferenceRuntime, IDis
 
     private void DispatchToObserver(Request request)
     {
-        if (!_observers.TryGetValue(request.TargetId, out var observer))
+        if (!_observers.TryGetValue(request.TargetId, out var mailbox))
         {
             request.SetException(new ObserverNotFoundException(
                 $"Observer {request.TargetId} is not registered in this process (deleted, or its process restarted)."));
             return;
         }
 
-        // Observers are plain objects, not activations: run on the thread pool, outside any grain's context.
-        ThreadPool.UnsafeQueueUserWorkItem(
-            static s => _ = s.request.InvokeAsync(s.observer),
-            (request, observer: (object)observer),
-            preferLocal: false);
+        mailbox.Post(request);
+    }
+
+    /// <summary>
+    /// Calls to one observer, started in the order they arrived (from one sender: the order it sent them), on the thread
+    /// pool and outside any grain's context. Observers are plain objects, not activations: a call that awaits does not
+    /// hold back the next one, but calls that complete synchronously (the usual one-way notification) run strictly in order.
+    /// </summary>
+    private sealed class ObserverMailbox(IGrainObserver target) : IThreadPoolWorkItem
+    {
+        private const int BatchSize = 128;
+        private readonly ConcurrentQueue<Request> _queue = new();
+        private int _scheduled;
+
+        public void Post(Request request)
+        {
+            _queue.Enqueue(request);
+            if (Interlocked.CompareExchange(ref _scheduled, 1, 0) == 0)
+            {
+                ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+            }
+        }
+
+        public void Execute()
+        {
+            while (true)
+            {
+                for (var i = 0; i < BatchSize; i++)
+                {
+                    if (!_queue.TryDequeue(out var request))
+                    {
+                        break;
+                    }
+
+                    _ = request.InvokeAsync(target);
+                }
+
+                if (!_queue.IsEmpty)
+                {
+                    // More is waiting: yield the thread to other work, keep the schedule (and so the order).
+                    ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+                    return;
+                }
+
+                Volatile.Write(ref _scheduled, 0);
+                if (_queue.IsEmpty || Interlocked.CompareExchange(ref _scheduled, 1, 0) != 0)
+                {
+                    return;
+                }
+            }
+        }
     }
 
     private Request CopyRequest(Request request)

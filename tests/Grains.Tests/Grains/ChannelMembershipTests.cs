@@ -169,6 +169,66 @@ public sealed class ChannelMembershipTests
         Assert.Empty(lapsing.Events);
     }
 
+    [Fact]
+    public async Task Adding_a_user_subscribes_the_gateways_registered_for_that_user_before_MEMBER_ADD()
+    {
+        await using var silo = await ChatTestSilo.StartAsync();
+        var owner = await silo.UserAsync("owner");
+        var carol = await silo.UserAsync("carol");
+        var channel = await silo.ChannelAsync(owner);
+        var gateway = new RecordingObserver();
+        var gatewayRef = silo.Grains.CreateObjectReference<IChannelObserver>(gateway);
+        var registry = silo.Grains.GetGrain<IUserGatewaysGrain>(carol);
+        await registry.Register(gatewayRef);
+        Assert.Equal([gatewayRef], await registry.GetGateways());
+
+        await channel.AddMember(owner, carol);
+        await channel.Send(owner, new SendMessageCommand("welcome"));
+
+        await Eventually.WaitUntil(() => gateway.Events.Count >= 2, s_wait, "MEMBER_ADD and the message");
+        Assert.Equal([ChannelEventType.MemberAdd, ChannelEventType.MessageCreate], gateway.Events.Select(e => e.Type));
+        Assert.Equal(carol, gateway.Events.First().UserId);
+
+        await registry.Unregister(gatewayRef);
+        Assert.Empty(await registry.GetGateways());
+        Assert.Equal([(await channel.Get(owner)).Id], await silo.Grains.GetGrain<IUserGrain>(carol).GetChannelIds());
+    }
+
+    [Fact]
+    public async Task A_new_channel_announces_every_member_to_the_gateways_of_its_members()
+    {
+        await using var silo = await ChatTestSilo.StartAsync();
+        var owner = await silo.UserAsync("owner");
+        var bob = await silo.UserAsync("bob");
+        var gateway = new RecordingObserver();
+        await silo.Grains.GetGrain<IUserGatewaysGrain>(bob).Register(silo.Grains.CreateObjectReference<IChannelObserver>(gateway));
+
+        var channelId = Guid.NewGuid();
+        await silo.Grains.GetGrain<IChannelGrain>(channelId).Create(owner, new CreateChannelCommand(ChatChannelType.Group, "g", [bob]));
+
+        await Eventually.WaitUntil(() => gateway.Events.Count >= 2, s_wait, "two MEMBER_ADDs");
+        Assert.All(gateway.Events, e => Assert.Equal(ChannelEventType.MemberAdd, e.Type));
+        Assert.Equal([owner, bob], gateway.Events.Select(e => e.UserId!.Value));
+    }
+
+    [Fact]
+    public async Task A_gateway_registration_lapses_unless_renewed()
+    {
+        await using var silo = await ChatTestSilo.StartAsync(o => o.GatewayRegistrationLifetime = TimeSpan.FromMinutes(1));
+        var user = await silo.UserAsync("user1");
+        var registry = silo.Grains.GetGrain<IUserGatewaysGrain>(user);
+        var lapsing = silo.Grains.CreateObjectReference<IChannelObserver>(new RecordingObserver());
+        var renewed = silo.Grains.CreateObjectReference<IChannelObserver>(new RecordingObserver());
+        await registry.Register(lapsing);
+        await registry.Register(renewed);
+
+        silo.SetWallClock(silo.Clock.UtcNow.AddSeconds(45));
+        await registry.Register(renewed);
+        silo.SetWallClock(silo.Clock.UtcNow.AddSeconds(30));
+
+        Assert.Equal([renewed], await registry.GetGateways());
+    }
+
     private sealed class RecordingObserver : IChannelObserver
     {
         public ConcurrentQueue<ChannelEvent> Events { get; } = new();

@@ -156,6 +156,9 @@ public interface IProbeGrain : IGrainWithGuidKey
     /// <summary>Calls back an observer.</summary>
     Task Tell(IPing observer, string text);
 
+    /// <summary>Sends 1..count to an observer as one-way calls, in one turn.</summary>
+    Task TellMany(IPing observer, int count);
+
     /// <summary>Starts a periodic timer.</summary>
     Task StartTimer(TimeSpan period, string gate);
 
@@ -167,6 +170,10 @@ public interface IPing : IGrainObserver
 {
     /// <summary>Delivers a text.</summary>
     Task Hello(string text);
+
+    /// <summary>One-way notification carrying a number.</summary>
+    [OneWay]
+    Task Note(int n);
 }
 
 public sealed class ProbeGrain(Probe probe) : Grain, IProbeGrain
@@ -259,6 +266,16 @@ public sealed class ProbeGrain(Probe probe) : Grain, IProbeGrain
     public Task<int> CallOther(Guid other, string gate) => GrainFactory.GetGrain<IProbeGrain>(other).CallBack(GetPrimaryKey(), gate);
 
     public Task Tell(IPing observer, string text) => observer.Hello(text);
+
+    public Task TellMany(IPing observer, int count)
+    {
+        for (var i = 1; i <= count; i++)
+        {
+            _ = observer.Note(i);
+        }
+
+        return Task.CompletedTask;
+    }
 
     public Task StartTimer(TimeSpan period, string gate)
     {
