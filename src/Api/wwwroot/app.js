@@ -232,13 +232,27 @@ async function loadChannels() {
   const next = new Map();
   for (const item of list) {
     const old = state.channels.get(item.channel.id);
-    next.set(item.channel.id, {
+    // The list is a snapshot taken while dispatches kept arriving: messages counted live that are newer than the
+    // snapshot's last message are not in its unread count yet.
+    const newer = (old?.liveIds || []).filter((id) => !item.lastMessageId || compareIds(id, item.lastMessageId) > 0);
+    const last = old?.lastMessageId && (!item.lastMessageId || compareIds(old.lastMessageId, item.lastMessageId) > 0)
+      ? old.lastMessageId
+      : item.lastMessageId;
+    const entry = {
       channel: item.channel,
-      lastMessageId: item.lastMessageId,
-      unreadCount: item.unreadCount,
+      lastMessageId: last,
+      unreadCount: item.unreadCount + newer.length,
+      liveIds: newer,
       peerId: old?.peerId,
       peerName: old?.peerName,
-    });
+    };
+    const view = state.open;
+    if (view?.id === entry.channel.id && view.lastReadSent && last && compareIds(view.lastReadSent, last) >= 0) {
+      // Read here after the snapshot was taken.
+      entry.unreadCount = 0;
+      entry.liveIds = [];
+    }
+    next.set(item.channel.id, entry);
   }
   state.channels = next;
   renderChannels();
@@ -252,7 +266,7 @@ const reloadChannelsSoon = coalesce(() => loadChannels(), 250);
 
 async function addChannel(channel) {
   if (!state.channels.has(channel.id)) {
-    state.channels.set(channel.id, { channel, lastMessageId: null, unreadCount: 0 });
+    state.channels.set(channel.id, { channel, lastMessageId: null, unreadCount: 0, liveIds: [] });
   }
   const entry = state.channels.get(channel.id);
   try {
@@ -918,6 +932,7 @@ async function checkRead() {
   try {
     await api.markRead(view.id, newest);
     view.lastReadSent = newest;
+    if (entry) entry.liveIds = [];
     if (entry && entry.unreadCount !== 0) {
       entry.unreadCount = 0;
       renderChannels();
@@ -932,6 +947,7 @@ async function checkRead() {
 async function onReadUpdate({ channelId, lastReadMessageId }) {
   const entry = state.channels.get(channelId);
   if (!entry) return;
+  entry.liveIds = [];
   if (lastReadMessageId && entry.lastMessageId && compareIds(lastReadMessageId, entry.lastMessageId) >= 0) {
     entry.unreadCount = 0;
   } else {
@@ -1008,13 +1024,16 @@ const dispatchHandlers = {
     const view = state.open;
     const viewing = view?.id === message.channelId;
     const mine = message.authorId === state.me.id;
+    // Only a message newer than the newest one known counts: the channel list may already have counted it.
+    const fresh = !entry.lastMessageId || compareIds(message.id, entry.lastMessageId) > 0;
     if (viewing) {
       settle(view, message);
     } else {
       noteMessage(message);
     }
-    if (!mine && !(viewing && document.visibilityState === 'visible' && atBottom())) {
+    if (fresh && !mine && !(viewing && document.visibilityState === 'visible' && atBottom())) {
       entry.unreadCount += 1;
+      entry.liveIds.push(message.id);
       renderChannels();
     }
   },
