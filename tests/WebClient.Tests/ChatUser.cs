@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
 
@@ -8,6 +9,8 @@ namespace WellWon.WebClient.Tests;
 public sealed class ChatUser : IAsyncDisposable
 {
     public const string Password = "correct horse battery";
+
+    private int _sockets;
 
     private ChatUser(string name, NetworkLink link, IBrowserContext context, IPage page)
     {
@@ -28,8 +31,9 @@ public sealed class ChatUser : IAsyncDisposable
         page.Request += (_, request) => Requests.Enqueue(request);
         page.WebSocket += (_, socket) =>
         {
-            socket.FrameSent += (_, frame) => FramesSent.Enqueue(frame.Text ?? "");
-            socket.FrameReceived += (_, frame) => FramesReceived.Enqueue(frame.Text ?? "");
+            var id = Interlocked.Increment(ref _sockets);
+            socket.FrameSent += (_, frame) => FramesSent.Enqueue(new Frame(id, frame.Text ?? ""));
+            socket.FrameReceived += (_, frame) => FramesReceived.Enqueue(new Frame(id, frame.Text ?? ""));
         };
     }
 
@@ -49,9 +53,10 @@ public sealed class ChatUser : IAsyncDisposable
 
     public ConcurrentQueue<IRequest> Requests { get; } = new();
 
-    public ConcurrentQueue<string> FramesSent { get; } = new();
+    /// <summary>Gateway frames the page sent, in order, with the number of the WebSocket (1, 2, ...) they went on.</summary>
+    public ConcurrentQueue<Frame> FramesSent { get; } = new();
 
-    public ConcurrentQueue<string> FramesReceived { get; } = new();
+    public ConcurrentQueue<Frame> FramesReceived { get; } = new();
 
     /// <summary>Contents of the confirmed messages (not pending sends) of the open channel, oldest first.</summary>
     public ILocator MessageContents => Page.Locator("[data-testid=message-list] [data-testid=message] [data-testid=message-content]");
@@ -128,9 +133,33 @@ public sealed class ChatUser : IAsyncDisposable
         }
     }
 
+    /// <summary>Runs a test body; when it fails, saves a screenshot of each person's page before rethrowing.</summary>
+    public static async Task ScreenshotsOnFailureAsync(ChatUser[] users, Func<Task> test, [CallerMemberName] string name = "")
+    {
+        try
+        {
+            await test();
+        }
+        catch
+        {
+            foreach (var user in users)
+            {
+                await user.ScreenshotAsync(name);
+            }
+
+            throw;
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         await Context.CloseAsync();
         await Link.DisposeAsync();
     }
+}
+
+/// <summary>A gateway frame and the number of the page's WebSocket it went over.</summary>
+public sealed record Frame(int Socket, string Text)
+{
+    public bool IsOp(string op) => Text.Contains($"\"op\":\"{op}\"", StringComparison.Ordinal);
 }

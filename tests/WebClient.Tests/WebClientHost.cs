@@ -7,13 +7,17 @@ using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 
+// One browser and one host at a time: the suite runs on small machines, and two Chromiums racing each other
+// only make the waits longer.
+[assembly: CollectionBehavior(DisableTestParallelization = true)]
+
 namespace WellWon.WebClient.Tests;
 
 /// <summary>
 /// The API host on a real loopback port (Kestrel, in-process development silo, a test signing key) and one headless
 /// Chromium for the whole collection.
 /// </summary>
-public sealed class WebClientHost : WebApplicationFactory<Program>, IAsyncLifetime
+public class WebClientHost : WebApplicationFactory<Program>, IAsyncLifetime
 {
     /// <summary>Where Debian's chromium lives; <c>WELLWON_CHROMIUM</c> points elsewhere.</summary>
     public const string DefaultChromium = "/usr/bin/chromium";
@@ -31,6 +35,9 @@ public sealed class WebClientHost : WebApplicationFactory<Program>, IAsyncLifeti
     public string SigningKey { get; } = Convert.ToBase64String(RandomNumberGenerator.GetBytes(48));
 
     public IBrowser Browser => _browser ?? throw new InvalidOperationException("The fixture is not initialized.");
+
+    /// <summary>Extra configuration for derived fixtures.</summary>
+    protected virtual IEnumerable<KeyValuePair<string, string>> Settings => [];
 
     public async Task InitializeAsync()
     {
@@ -101,11 +108,32 @@ public sealed class WebClientHost : WebApplicationFactory<Program>, IAsyncLifeti
         // A nonexistent path: falling back to the development key would fail loudly rather than write to ~.
         builder.UseSetting("WellWon:Auth:DevelopmentKeyPath", "/nonexistent/wellwon-test-key");
         builder.UseSetting("WellWon:Api:RateLimit:AuthPermitLimit", "100000");
+        foreach (var (key, value) in Settings)
+        {
+            builder.UseSetting(key, value);
+        }
     }
+}
+
+/// <summary>A gateway that keeps only 8 dispatches per session for replay: a client cut off for longer cannot resume.</summary>
+public sealed class SmallReplayWebClientHost : WebClientHost
+{
+    protected override IEnumerable<KeyValuePair<string, string>> Settings =>
+    [
+        new("WellWon:Gateway:ReplayLimit", "8"),
+        new("WellWon:Gateway:SendQueueLimit", "8"),
+        new("WellWon:Gateway:ShedThreshold", "4"),
+    ];
 }
 
 [CollectionDefinition(Name)]
 public sealed class WebClientCollection : ICollectionFixture<WebClientHost>
 {
     public const string Name = "web-client";
+}
+
+[CollectionDefinition(Name)]
+public sealed class SmallReplayCollection : ICollectionFixture<SmallReplayWebClientHost>
+{
+    public const string Name = "web-client-small-replay";
 }

@@ -1,5 +1,4 @@
 using System.Net.Http.Json;
-using System.Runtime.CompilerServices;
 using System.Text.Json;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
@@ -13,7 +12,7 @@ public sealed class WebClientTests(WebClientHost host)
     public async Task The_page_loads_with_a_strict_policy_no_console_errors_and_no_request_to_another_origin()
     {
         await using var alice = await ChatUser.OpenAsync(host, "Alice");
-        await WithScreenshotsOnFailure([alice], async () =>
+        await ChatUser.ScreenshotsOnFailureAsync([alice], async () =>
         {
             var response = await alice.RegisterAsync();
             Assert.NotNull(response);
@@ -41,7 +40,7 @@ public sealed class WebClientTests(WebClientHost host)
                 .ToList();
             Assert.True(foreign.Count == 0, $"requests to origins other than {origin}: {string.Join(", ", foreign)}");
             Assert.Contains(alice.Requests, r => r.Url.EndsWith("/app.js", StringComparison.Ordinal));
-            Assert.Contains(alice.FramesSent, f => f.Contains("\"op\":\"identify\"", StringComparison.Ordinal));
+            Assert.Contains(alice.FramesSent, f => f.IsOp("identify"));
         });
     }
 
@@ -50,7 +49,7 @@ public sealed class WebClientTests(WebClientHost host)
     {
         await using var alice = await ChatUser.OpenAsync(host, "Alice");
         await using var bob = await ChatUser.OpenAsync(host, "Bob");
-        await WithScreenshotsOnFailure([alice, bob], async () =>
+        await ChatUser.ScreenshotsOnFailureAsync([alice, bob], async () =>
         {
             await alice.RegisterAsync();
             await bob.RegisterAsync();
@@ -93,7 +92,7 @@ public sealed class WebClientTests(WebClientHost host)
             }
 
             await Expect(alice.MessageContents).ToHaveTextAsync(["Hi Alice", "Hello Bob", .. missed]);
-            var resumesBefore = bob.FramesSent.Count(IsResume);
+            var resumesBefore = bob.FramesSent.Count(f => f.IsOp("resume"));
             var requestsBefore = bob.Requests.Count;
 
             // The network returns: Bob resumes his session and gets what he missed, in order, without a reload.
@@ -103,8 +102,8 @@ public sealed class WebClientTests(WebClientHost host)
             await Expect(alice.MessageContents).ToHaveTextAsync(["Hi Alice", "Hello Bob", .. missed, "Sent while offline"]);
             await Expect(pending).ToHaveCountAsync(0);
 
-            Assert.True(bob.FramesSent.Count(IsResume) > resumesBefore, "Bob's client never sent resume: " + string.Join(" | ", bob.FramesSent));
-            Assert.Contains(bob.FramesReceived, f => IsReady(f, resumed: true));
+            Assert.True(bob.FramesSent.Count(f => f.IsOp("resume")) > resumesBefore, "Bob's client never sent resume: " + string.Join(" | ", bob.FramesSent.Select(f => f.Text)));
+            Assert.Contains(bob.FramesReceived, f => IsReady(f.Text, resumed: true));
             var rereads = bob.Requests.Skip(requestsBefore)
                 .Where(r => r.Method == "GET" && r.Url.Contains($"/api/channels/{channel}/messages?", StringComparison.Ordinal))
                 .Select(r => r.Url)
@@ -119,7 +118,7 @@ public sealed class WebClientTests(WebClientHost host)
     {
         await using var alice = await ChatUser.OpenAsync(host, "Alice");
         await using var bob = await ChatUser.OpenAsync(host, "Bob");
-        await WithScreenshotsOnFailure([alice, bob], async () =>
+        await ChatUser.ScreenshotsOnFailureAsync([alice, bob], async () =>
         {
             await alice.RegisterAsync();
             await bob.RegisterAsync();
@@ -188,30 +187,11 @@ public sealed class WebClientTests(WebClientHost host)
         });
     }
 
-    private static bool IsResume(string frame) => frame.Contains("\"op\":\"resume\"", StringComparison.Ordinal);
-
     private static bool IsReady(string frame, bool resumed)
     {
         using var document = JsonDocument.Parse(frame);
         var root = document.RootElement;
         return root.TryGetProperty("op", out var op) && op.GetString() == "ready"
             && root.TryGetProperty("resumed", out var value) && value.ValueKind == (resumed ? JsonValueKind.True : JsonValueKind.False);
-    }
-
-    private static async Task WithScreenshotsOnFailure(ChatUser[] users, Func<Task> test, [CallerMemberName] string name = "")
-    {
-        try
-        {
-            await test();
-        }
-        catch
-        {
-            foreach (var user in users)
-            {
-                await user.ScreenshotAsync(name);
-            }
-
-            throw;
-        }
     }
 }
