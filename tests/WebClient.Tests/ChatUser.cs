@@ -91,6 +91,13 @@ public sealed class ChatUser : IAsyncDisposable
         return response;
     }
 
+    public async Task JoinChannelAsync(string channelId)
+    {
+        await Page.Locator("[data-testid=join-panel] > summary").ClickAsync();
+        await Page.GetByTestId("join-channel-id").FillAsync(channelId);
+        await Page.GetByTestId("join-submit").ClickAsync();
+    }
+
     /// <summary>Opens (creating if needed) the direct channel with <paramref name="other"/>; returns its ID.</summary>
     public async Task<string> OpenDirectChannelAsync(ChatUser other)
     {
@@ -101,10 +108,12 @@ public sealed class ChatUser : IAsyncDisposable
         return (await Page.GetByTestId("channel-id").TextContentAsync())!;
     }
 
-    public async Task<string> CreateGroupChannelAsync(string name)
+    /// <summary>Creates a channel (<c>group</c> or <c>public</c>) through the sidebar form and opens it; returns its ID.</summary>
+    public async Task<string> CreateChannelAsync(string name, string type = "group")
     {
         await Page.Locator("[data-testid=new-channel-panel] > summary").ClickAsync();
         await Page.GetByTestId("new-channel-name").FillAsync(name);
+        await Page.GetByTestId("new-channel-type").SelectOptionAsync(type);
         await Page.GetByTestId("new-channel-submit").ClickAsync();
         await Expect(Page.GetByTestId("channel-title")).ToHaveTextAsync(name);
         return (await Page.GetByTestId("channel-id").TextContentAsync())!;

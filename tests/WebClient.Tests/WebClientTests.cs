@@ -23,7 +23,7 @@ public sealed class WebClientTests(WebClientHost host)
             Assert.Equal("no-cache", headers["cache-control"]);
 
             // Use the page a little: a channel, a message, a reaction.
-            await alice.CreateGroupChannelAsync("general");
+            await alice.CreateChannelAsync("general");
             await alice.SendAsync("first post");
             await Expect(alice.MessageContents).ToHaveTextAsync(["first post"]);
             var message = alice.Page.Locator("[data-testid=message-list] [data-testid=message]").First;
@@ -114,7 +114,7 @@ public sealed class WebClientTests(WebClientHost host)
     }
 
     [Fact]
-    public async Task Older_history_loads_on_scrolling_up_and_edits_deletes_and_reactions_show_live()
+    public async Task Older_history_loads_on_scrolling_up_edits_deletes_and_reactions_show_live_and_a_public_channel_is_joined_by_ID()
     {
         await using var alice = await ChatUser.OpenAsync(host, "Alice");
         await using var bob = await ChatUser.OpenAsync(host, "Bob");
@@ -184,6 +184,14 @@ public sealed class WebClientTests(WebClientHost host)
             var alicesTarget = alice.Page.Locator("[data-testid=message-list] [data-testid=message]").Nth(-2);
             await Expect(alicesTarget.GetByTestId("reaction")).ToHaveTextAsync("🎉 1");
             await Expect(alicesTarget.GetByTestId("reaction")).ToHaveAttributeAsync("aria-pressed", "false");
+
+            // A public channel: Alice creates it, Bob joins with its ID, and they talk there.
+            var lobby = await alice.CreateChannelAsync("lobby", "public");
+            await bob.JoinChannelAsync(lobby);
+            await Expect(bob.Page.GetByTestId("channel-title")).ToHaveTextAsync("lobby");
+            await Expect(bob.ChannelItem(lobby)).ToBeVisibleAsync();
+            await bob.SendAsync("joined the lobby");
+            await Expect(alice.MessageContents).ToHaveTextAsync(["joined the lobby"]);
         });
     }
 

@@ -193,6 +193,10 @@ function signOut(message) {
   state.channels.clear();
   state.users.clear();
   state.presence.clear();
+  for (const typists of state.typing.values()) {
+    for (const t of typists.values()) clearTimeout(t.timer);
+  }
+  state.typing.clear();
   closeChannel();
   renderChannels();
   history.replaceState(null, '', window.location.pathname);
