@@ -23,7 +23,7 @@ public sealed class FaultyApiFactory : ApiFactory
     private sealed class FaultyPresence : IPresenceService
     {
         // A bug: must become a 500 that does not leak this text.
-        public Task SetAsync(Guid userId, PresenceStatus status, CancellationToken cancellationToken) =>
+        public Task<PresenceSnapshot> SetAsync(Guid userId, PresenceStatus status, CancellationToken cancellationToken) =>
             throw new InvalidOperationException("secret internal detail");
 
         // A store that does not answer: must become a 503 with Retry-After.

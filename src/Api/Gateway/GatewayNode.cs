@@ -25,6 +25,7 @@ internal sealed partial class GatewayNode : IChannelObserver, IRealtimeListener,
     private readonly Dictionary<Guid, UserEntry> _users = [];
     private readonly Dictionary<Guid, ChannelEntry> _channels = [];
     private readonly ConcurrentDictionary<string, GatewaySession> _sessions = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<Guid, Task> _leaving = new();
     private readonly IGrainFactory _grains;
     private readonly IRealtimeBus _bus;
     private readonly PresenceBroadcaster _presence;
@@ -293,15 +294,23 @@ internal sealed partial class GatewayNode : IChannelObserver, IRealtimeListener,
 
         if (lastOfUser)
         {
-            _ = RunQuietly(async () =>
+            // A new first session of this user waits for this, so its registration cannot be overtaken by the unregister.
+            var userId = session.UserId;
+            var leaving = RunQuietly(async () =>
             {
-                var gateways = _grains.GetGrain<IUserGatewaysGrain>(session.UserId);
+                var gateways = _grains.GetGrain<IUserGatewaysGrain>(userId);
                 await gateways.Unregister(self).ConfigureAwait(false);
                 if ((await gateways.GetGateways().ConfigureAwait(false)).Count == 0)
                 {
-                    await _presence.SetAsync(session.UserId, PresenceStatus.Offline, _stopping.Token).ConfigureAwait(false);
+                    await _presence.SetAsync(userId, PresenceStatus.Offline, _stopping.Token).ConfigureAwait(false);
                 }
             });
+            _leaving[userId] = leaving;
+            _ = leaving.ContinueWith(
+                t => _leaving.TryRemove(new KeyValuePair<Guid, Task>(userId, t)),
+                CancellationToken.None,
+                TaskContinuationOptions.ExecuteSynchronously,
+                TaskScheduler.Default);
         }
     }
 
@@ -309,6 +318,11 @@ internal sealed partial class GatewayNode : IChannelObserver, IRealtimeListener,
 
     private async Task LoadUserAsync(Guid userId)
     {
+        if (_leaving.TryRemove(userId, out var leaving))
+        {
+            await leaving.ConfigureAwait(false);
+        }
+
         await _grains.GetGrain<IUserGatewaysGrain>(userId).Register(Self).ConfigureAwait(false);
         var channelIds = await _grains.GetGrain<IUserGrain>(userId).GetChannelIds().ConfigureAwait(false);
         await Task.WhenAll(channelIds.Select(id => FollowAsync(id, userId))).ConfigureAwait(false);

@@ -29,8 +29,11 @@ public sealed record PresenceSnapshot(PresenceStatus Status, DateTimeOffset? Las
 /// </summary>
 public interface IPresenceService
 {
-    /// <summary>Records the user's status; any status other than offline is also a heartbeat.</summary>
-    Task SetAsync(Guid userId, PresenceStatus status, CancellationToken cancellationToken);
+    /// <summary>
+    /// Records the user's status (any status other than offline is also a heartbeat) and returns the one it replaced
+    /// (offline if the TTL had lapsed), read and written in one step so that exactly one caller sees a change.
+    /// </summary>
+    Task<PresenceSnapshot> SetAsync(Guid userId, PresenceStatus status, CancellationToken cancellationToken);
 
     /// <summary>The user's status: offline once the heartbeat TTL has lapsed.</summary>
     Task<PresenceSnapshot> GetAsync(Guid userId, CancellationToken cancellationToken);
@@ -55,10 +58,19 @@ internal sealed class InMemoryPresenceService(TimeProvider time, IOptions<Presen
     private readonly ConcurrentDictionary<Guid, (PresenceStatus Status, DateTimeOffset SeenAt)> _entries = new();
     private readonly TimeSpan _ttl = options.Value.HeartbeatTtl;
 
-    public Task SetAsync(Guid userId, PresenceStatus status, CancellationToken cancellationToken)
+    public Task<PresenceSnapshot> SetAsync(Guid userId, PresenceStatus status, CancellationToken cancellationToken)
     {
-        _entries[userId] = (status, time.GetUtcNow());
-        return Task.CompletedTask;
+        var now = time.GetUtcNow();
+        var previous = new PresenceSnapshot(PresenceStatus.Offline, null);
+        _entries.AddOrUpdate(
+            userId,
+            _ => (status, now),
+            (_, old) =>
+            {
+                previous = new PresenceSnapshot(now - old.SeenAt >= _ttl ? PresenceStatus.Offline : old.Status, old.SeenAt);
+                return (status, now);
+            });
+        return Task.FromResult(previous);
     }
 
     public Task<PresenceSnapshot> GetAsync(Guid userId, CancellationToken cancellationToken)

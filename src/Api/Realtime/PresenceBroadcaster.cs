@@ -12,8 +12,7 @@ public sealed class PresenceBroadcaster(IPresenceService presence, IRealtimeBus 
     /// <summary>Records the status (also a heartbeat) and announces a change.</summary>
     public async Task SetAsync(Guid userId, PresenceStatus status, CancellationToken cancellationToken)
     {
-        var before = await presence.GetAsync(userId, cancellationToken).ConfigureAwait(false);
-        await presence.SetAsync(userId, status, cancellationToken).ConfigureAwait(false);
+        var before = await presence.SetAsync(userId, status, cancellationToken).ConfigureAwait(false);
         if (before.Status != status)
         {
             await AnnounceAsync(userId, status, cancellationToken).ConfigureAwait(false);
@@ -25,18 +24,23 @@ public sealed class PresenceBroadcaster(IPresenceService presence, IRealtimeBus 
     {
         var before = await presence.GetAsync(userId, cancellationToken).ConfigureAwait(false);
         var status = before.Status == PresenceStatus.Offline ? PresenceStatus.Online : before.Status;
-        await presence.SetAsync(userId, status, cancellationToken).ConfigureAwait(false);
+        before = await presence.SetAsync(userId, status, cancellationToken).ConfigureAwait(false);
         if (before.Status != status)
         {
             await AnnounceAsync(userId, status, cancellationToken).ConfigureAwait(false);
         }
     }
 
-    /// <summary>Refreshes the heartbeat TTL of the current status (no event).</summary>
+    /// <summary>Refreshes the heartbeat TTL of the current status (an event only if it had lapsed).</summary>
     public async Task HeartbeatAsync(Guid userId, CancellationToken cancellationToken)
     {
         var current = await presence.GetAsync(userId, cancellationToken).ConfigureAwait(false);
-        await presence.SetAsync(userId, current.Status == PresenceStatus.Offline ? PresenceStatus.Online : current.Status, cancellationToken).ConfigureAwait(false);
+        var status = current.Status == PresenceStatus.Offline ? PresenceStatus.Online : current.Status;
+        var before = await presence.SetAsync(userId, status, cancellationToken).ConfigureAwait(false);
+        if (before.Status != status)
+        {
+            await AnnounceAsync(userId, status, cancellationToken).ConfigureAwait(false);
+        }
     }
 
     private async Task AnnounceAsync(Guid userId, PresenceStatus status, CancellationToken cancellationToken)

@@ -1,3 +1,7 @@
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
+using Microsoft.Extensions.DependencyInjection;
+
 namespace WellWon.Api.Tests.Gateway;
 
 /// <summary>The API host on a real loopback port with the gateway's default settings.</summary>
@@ -25,10 +29,25 @@ public sealed class TimingGatewayApiFactory : ApiFactory
     ];
 }
 
-/// <summary>A small send queue, so a client that stops reading is found out quickly.</summary>
+/// <summary>
+/// A small send queue, so a client that stops reading is found out quickly, and small kernel send buffers (accepted
+/// sockets inherit SO_SNDBUF from the listening socket), so that megabytes do not vanish into loopback buffers first.
+/// </summary>
 public sealed class PressureGatewayApiFactory : ApiFactory
 {
     protected override bool RealServer => true;
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        base.ConfigureWebHost(builder);
+        builder.ConfigureServices(services => services.Configure<SocketTransportOptions>(options =>
+            options.CreateBoundListenSocket = endpoint =>
+            {
+                var socket = SocketTransportOptions.CreateDefaultBoundListenSocket(endpoint);
+                socket.SendBufferSize = 16 * 1024;
+                return socket;
+            }));
+    }
 
     protected override IEnumerable<KeyValuePair<string, string>> Settings =>
     [
