@@ -59,6 +59,9 @@ export class Gateway extends EventTarget {
     this.teardown(1000);
     this.sessionId = null;
     this.seq = 0;
+    this.attempt = 0;
+    this.everReady = false;
+    this.setStatus('connecting');
   }
 
   setStatus(status) {
