@@ -493,6 +493,7 @@ async function loadLatest() {
       view.reactions.delete(id);
     }
     view.order = view.order.filter((id) => compareIds(id, oldest) >= 0);
+    regroup(view.elements.get(view.order[0]));
   }
   view.hasMore = page.length === PAGE_SIZE;
   await insertPage(view, page);
@@ -597,6 +598,7 @@ async function upsertMessage(view, message) {
   const li = $('message-template').content.firstElementChild.cloneNode(true);
   li.dataset.messageId = message.id;
   li.dataset.authorId = message.authorId;
+  li.dataset.createdAt = message.createdAt;
   wireMessage(li, view, message.id);
   fillMessage(li, message, author);
   const index = insertionIndex(view.order, message.id);
@@ -606,6 +608,19 @@ async function upsertMessage(view, message) {
   const next = view.order[index + 1];
   const before = next ? view.elements.get(next) : list.querySelector('[data-testid="message-pending"]');
   list.insertBefore(li, before || null);
+  regroup(li);
+  regroup(li.nextElementSibling);
+}
+
+const GROUP_WINDOW_MS = 5 * 60 * 1000;
+
+/** A message right after one by the same author (within 5 minutes) shows without its author line. */
+function regroup(li) {
+  if (!li || !li.dataset.messageId) return;
+  const prev = li.previousElementSibling;
+  const continued = !!prev && !!prev.dataset.messageId && prev.dataset.authorId === li.dataset.authorId
+    && Date.parse(li.dataset.createdAt) - Date.parse(prev.dataset.createdAt) < GROUP_WINDOW_MS;
+  li.classList.toggle('continued', continued);
 }
 
 function fillMessage(li, message, author) {
@@ -889,6 +904,7 @@ function settle(view, message) {
   if (state.open === view) {
     const stick = atBottom() || message.authorId === state.me.id;
     upsertMessage(view, message).then(() => {
+      if (!view.hasMore && view.order.length === 1) updateHistoryStatus(view);
       if (stick) scrollToBottom();
       checkRead();
     });
