@@ -26,6 +26,8 @@ const state = {
   open: null,
   /** channelId -> Map(userId -> {expiresAt, timer}) */
   typing: new Map(),
+  /** channelId -> Map(nonce -> {content, li}): sends not confirmed yet, kept across channel switches */
+  pending: new Map(),
   presenceTimer: null,
   lastTypingSent: 0,
   registerMode: false,
@@ -197,6 +199,7 @@ function signOut(message) {
     for (const t of typists.values()) clearTimeout(t.timer);
   }
   state.typing.clear();
+  state.pending.clear();
   closeChannel();
   renderChannels();
   history.replaceState(null, '', window.location.pathname);
@@ -411,12 +414,28 @@ function newView(id) {
     reactions: new Map(),
     pinned: new Set(),
     /** nonce -> {content, li, state} */
-    pending: new Map(),
+    pending: pendingOf(id),
     hasMore: true,
     loadingOlder: false,
     lastReadSent: null,
     generation: 0,
   };
+}
+
+function pendingOf(channelId) {
+  let pending = state.pending.get(channelId);
+  if (!pending) {
+    pending = new Map();
+    state.pending.set(channelId, pending);
+  }
+  return pending;
+}
+
+function dropPending(channelId, nonce) {
+  const pending = nonce && state.pending.get(channelId);
+  if (!pending || !pending.has(nonce)) return;
+  pending.get(nonce).li.remove();
+  pending.delete(nonce);
 }
 
 function openChannel(id) {
@@ -427,7 +446,8 @@ function openChannel(id) {
   history.replaceState(null, '', `#${encodeURIComponent(id)}`);
   $('no-channel').hidden = true;
   $('channel-view').hidden = false;
-  $('message-list').replaceChildren();
+  // Unconfirmed sends of this channel stay at the bottom; history is inserted above them.
+  $('message-list').replaceChildren(...[...state.open.pending.values()].map((p) => p.li));
   $('composer-input').value = '';
   renderChannelHead();
   renderChannels();
@@ -860,20 +880,17 @@ async function sendMessage(event) {
   li.querySelector('.content').textContent = content;
   li.querySelector('time').textContent = 'sending…';
   li.querySelector('.react').hidden = true;
-  const pending = { content, li };
-  view.pending.set(nonce, pending);
-  li.querySelector('.retry').addEventListener('click', () => deliver(view, nonce));
-  li.querySelector('.discard').addEventListener('click', () => {
-    view.pending.delete(nonce);
-    li.remove();
-  });
+  const channelId = view.id;
+  pendingOf(channelId).set(nonce, { content, li });
+  li.querySelector('.retry').addEventListener('click', () => deliver(channelId, nonce));
+  li.querySelector('.discard').addEventListener('click', () => dropPending(channelId, nonce));
   $('message-list').append(li);
   scrollToBottom();
-  await deliver(view, nonce);
+  await deliver(channelId, nonce);
 }
 
-async function deliver(view, nonce) {
-  const pending = view.pending.get(nonce);
+async function deliver(channelId, nonce) {
+  const pending = pendingOf(channelId).get(nonce);
   if (!pending) return;
   const { li } = pending;
   li.classList.remove('failed');
@@ -883,10 +900,15 @@ async function deliver(view, nonce) {
   li.querySelector('.discard').hidden = true;
   try {
     // The same nonce on a retry returns the original message: a lost answer never makes a duplicate.
-    const message = await api.send(view.id, pending.content, nonce);
-    settle(view, message);
+    const message = await api.send(channelId, pending.content, nonce);
+    if (state.open?.id === channelId) {
+      settle(state.open, message);
+    } else {
+      dropPending(channelId, nonce);
+      noteMessage(message);
+    }
   } catch (e) {
-    if (!view.pending.has(nonce)) return;
+    if (!pendingOf(channelId).has(nonce)) return;
     li.classList.add('failed');
     li.dataset.state = 'failed';
     li.querySelector('time').textContent = `Not sent: ${errorText(e)}`;
@@ -897,10 +919,7 @@ async function deliver(view, nonce) {
 
 /** A message of mine arrived (REST answer or gateway): it replaces its pending placeholder. */
 function settle(view, message) {
-  if (message.nonce && view.pending.has(message.nonce)) {
-    view.pending.get(message.nonce).li.remove();
-    view.pending.delete(message.nonce);
-  }
+  if (message.authorId === state.me.id) dropPending(view.id, message.nonce);
   if (state.open === view) {
     const stick = atBottom() || message.authorId === state.me.id;
     upsertMessage(view, message).then(() => {
@@ -1049,6 +1068,7 @@ const dispatchHandlers = {
     if (viewing) {
       settle(view, message);
     } else {
+      if (mine) dropPending(message.channelId, message.nonce);
       noteMessage(message);
     }
     if (fresh && !mine && !(viewing && document.visibilityState === 'visible' && atBottom())) {
@@ -1135,10 +1155,9 @@ gateway.addEventListener('ready', (event) => {
     if (state.open) loadLatest();
   }
   // Sends that failed while offline get another go.
-  const view = state.open;
-  if (view) {
-    for (const [nonce, pending] of view.pending) {
-      if (pending.li.dataset.state === 'failed') deliver(view, nonce);
+  for (const [channelId, pending] of state.pending) {
+    for (const [nonce, p] of pending) {
+      if (p.li.dataset.state === 'failed') deliver(channelId, nonce);
     }
   }
 });
