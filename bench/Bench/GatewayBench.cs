@@ -1,0 +1,503 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.WebSockets;
+using System.Security.Cryptography;
+using System.Text;
+using System.Threading.Channels;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using WellWon.Api;
+using WellWon.Grains.Interfaces;
+using WellWon.Runtime;
+
+namespace WellWon.Bench;
+
+/// <summary>
+/// Fan-out of one message to N gateway sessions: the API host (dev mode: in-process silo, in-memory stores) runs in this
+/// process, the N WebSocket clients in a child process (<see cref="GatewayClients"/>), so each side has the whole
+/// open-file limit for its N sockets.
+/// </summary>
+/// <remarks>
+/// A round: take a Stopwatch timestamp t0, call <see cref="IChannelGrain.Send"/> on the host's grain factory (a public
+/// channel whose N members each have one connected session) and tell the child t0; the child notes when each session
+/// receives that MESSAGE_CREATE. The latency figures are over all N x R arrivals after the warm-up rounds.
+/// The baseline is the same measurement, same client harness, against a bare Kestrel WebSocket endpoint in this
+/// process that writes one pre-encoded frame of the same shape to each of its N sockets in a loop: what fan-out over
+/// loopback WebSockets costs on this machine with no gateway, no grain and no per-session queue.
+/// </remarks>
+public static class GatewayBench
+{
+    private const int WarmupRounds = 3;
+    private const int FdReserve = 512;
+    private static readonly TimeSpan s_answerTimeout = TimeSpan.FromSeconds(180);
+    private static readonly TimeSpan s_connectTimeout = TimeSpan.FromMinutes(30);
+
+    public static async Task RunAsync(BenchArgs args)
+    {
+        var sessions = args.Sessions;
+        var rounds = args.Rounds;
+        if (sessions < 1 || rounds < 1)
+        {
+            throw new ArgumentException("--sessions and --rounds must be positive");
+        }
+
+        var fdLimit = OpenFileLimit();
+        if (fdLimit is { } limit && sessions + FdReserve > limit)
+        {
+            Console.Error.WriteLine(
+                $"gateway: {sessions} sessions need {sessions} sockets in the server process and {sessions} in the client process, " +
+                $"plus about {FdReserve} other descriptors each; the open-file limit here is {limit}, so at most {limit - FdReserve} sessions " +
+                "(raise it with ulimit -n).");
+            Environment.Exit(2);
+        }
+
+        Report.Figure("gateway.sessions", sessions);
+        Report.Figure("gateway.rounds", rounds);
+
+        var baseline = await RunBaselineAsync(sessions, rounds);
+        Report.Figure("gateway.baseline_loopback_p50_ms", baseline.Latency.P50);
+        Report.Figure("gateway.baseline_loopback_p99_ms", baseline.Latency.P99);
+        Report.Figure("gateway.baseline_loopback_max_ms", baseline.Latency.Max);
+        Report.Figure("gateway.baseline_connect_s", baseline.ConnectSeconds);
+        Report.Figure("gateway.baseline_session_memory_kb", baseline.MemoryKb);
+
+        Collect();
+        var gateway = await RunGatewayAsync(sessions, rounds);
+        Report.Figure("gateway.connect_s", gateway.ConnectSeconds);
+        Report.Figure("gateway.connect_quiet_s", gateway.QuietSeconds);
+        Report.Figure("gateway.connect_frames_per_session", gateway.ConnectFrames / (double)sessions);
+        Report.Figure("gateway.fanout_p50_ms", gateway.Latency.P50);
+        Report.Figure("gateway.fanout_p99_ms", gateway.Latency.P99);
+        Report.Figure("gateway.fanout_max_ms", gateway.Latency.Max);
+        Report.Figure("gateway.fanout_p99_vs_baseline", baseline.Latency.P99 <= 0 ? 0 : gateway.Latency.P99 / baseline.Latency.P99);
+        Report.Figure("gateway.session_memory_kb", gateway.MemoryKb);
+        Report.Figure("gateway.session_working_set_kb", gateway.WorkingSetKb);
+    }
+
+    // ---------------------------------------------------------------- the gateway
+
+    private static async Task<PhaseResult> RunGatewayAsync(int sessions, int rounds)
+    {
+        var keyPath = Path.Combine(Path.GetTempPath(), $"wellwon-bench-{Guid.NewGuid():N}");
+        var tokensPath = Path.Combine(Path.GetTempPath(), $"wellwon-bench-tokens-{Guid.NewGuid():N}");
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = Environments.Development });
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["urls"] = "http://127.0.0.1:0",
+            ["WellWon:Auth:SigningKey"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(48)),
+            ["WellWon:Auth:DevelopmentKeyPath"] = keyPath,
+            ["WellWon:Api:RateLimit:Enabled"] = "false",
+            // The clients send no heartbeats during a run (they would add load of their own); the longest interval
+            // the gateway accepts keeps every session alive for 20 min.
+            ["WellWon:Gateway:HeartbeatInterval"] = "00:10:00",
+        });
+        builder.Logging.ClearProviders();
+        builder.Logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning);
+        // Kestrel and the bench share stderr; logs go there, figures stay alone on stdout.
+        builder.Services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.AddWellWonApi();
+        var app = builder.Build();
+        app.MapWellWonApi();
+        await app.StartAsync();
+        try
+        {
+            var url = BoundUrl(app, "/gateway");
+            var grains = app.Services.GetRequiredService<IGrainFactory>();
+            var tokenService = app.Services.GetRequiredService<TokenService>();
+
+            Report.Progress($"gateway: registering {sessions} users");
+            var started = Stopwatch.GetTimestamp();
+            var users = new Guid[sessions];
+            var prefix = Guid.NewGuid().ToString("N")[..8];
+            await ForEachAsync(sessions, 256, async i =>
+            {
+                var name = $"b{prefix}{i}";
+                var result = await grains.GetGrain<IUserRegistryGrain>(name).Register(new RegisterUserCommand(name, "bench-not-a-password-hash", null));
+                users[i] = result.User?.Id ?? throw new InvalidOperationException($"could not register {name}: {result.Status}");
+            });
+            Report.Progress($"gateway: registered in {Stopwatch.GetElapsedTime(started).TotalSeconds:0.0} s; creating the channel");
+            var channel = grains.GetGrain<IChannelGrain>(Guid.NewGuid());
+            await channel.Create(users[0], new CreateChannelCommand(ChatChannelType.Public, "bench", users[1..]));
+            if ((await channel.GetMembers(users[0])).Count != sessions)
+            {
+                throw new InvalidOperationException("the channel does not have every user as a member");
+            }
+
+            await File.WriteAllLinesAsync(tokensPath, users.Select(tokenService.Issue));
+            Report.Progress($"gateway: channel ready with {sessions} members ({Stopwatch.GetElapsedTime(started).TotalSeconds:0.0} s)");
+
+            var (heapBefore, workingSetBefore) = Collect();
+            await using var clients = await ClientProcess.StartAsync(url, sessions, tokensPath);
+            var ready = await clients.ExpectAsync(s_connectTimeout, "READY");
+            var connectSeconds = double.Parse(ready[1], CultureInfo.InvariantCulture);
+            Report.Progress($"gateway: {sessions} sessions ready after {connectSeconds:0.0} s; waiting for presence updates to settle");
+            var quietStarted = Stopwatch.GetTimestamp();
+            clients.Tell("QUIET");
+            var quiet = await clients.ExpectAsync(s_connectTimeout, "QUIET");
+            var quietSeconds = connectSeconds + Stopwatch.GetElapsedTime(quietStarted).TotalSeconds - 0.5;
+            var frames = long.Parse(quiet[1], CultureInfo.InvariantCulture);
+            var (heapAfter, workingSetAfter) = Collect();
+
+            var latency = await RunRoundsAsync(clients, rounds, async round =>
+            {
+                var t0 = Stopwatch.GetTimestamp();
+                var sent = channel.Send(users[0], new SendMessageCommand($"round {round}"));
+                clients.Tell(string.Create(CultureInfo.InvariantCulture, $"ROUND {round} {t0} {(round >= WarmupRounds ? 1 : 0)}"));
+                await sent;
+                return t0;
+            });
+
+            await clients.QuitAsync();
+            return new PhaseResult(
+                latency,
+                connectSeconds,
+                quietSeconds,
+                frames,
+                (heapAfter - heapBefore) / 1024.0 / sessions,
+                (workingSetAfter - workingSetBefore) / 1024.0 / sessions);
+        }
+        finally
+        {
+            Report.Progress("gateway: stopping the host");
+            using (var stop = new CancellationTokenSource(TimeSpan.FromSeconds(30)))
+            {
+                await app.StopAsync(stop.Token);
+            }
+
+            await app.DisposeAsync();
+            File.Delete(keyPath);
+            File.Delete(tokensPath);
+        }
+    }
+
+    // ---------------------------------------------------------------- the baseline: bare Kestrel WebSockets
+
+    private static async Task<PhaseResult> RunBaselineAsync(int sessions, int rounds)
+    {
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { EnvironmentName = Environments.Production });
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["urls"] = "http://127.0.0.1:0" });
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.Logging.ClearProviders();
+        var app = builder.Build();
+        var server = new BroadcastServer();
+        app.UseWebSockets();
+        app.Map("/raw", server.HandleAsync);
+        await app.StartAsync();
+        try
+        {
+            var url = BoundUrl(app, "/raw");
+            var (heapBefore, workingSetBefore) = Collect();
+            Report.Progress($"baseline: connecting {sessions} raw WebSockets");
+            await using var clients = await ClientProcess.StartAsync(url, sessions, tokensPath: null);
+            var ready = await clients.ExpectAsync(s_connectTimeout, "READY");
+            var connectSeconds = double.Parse(ready[1], CultureInfo.InvariantCulture);
+            var (heapAfter, workingSetAfter) = Collect();
+
+            var latency = await RunRoundsAsync(clients, rounds, async round =>
+            {
+                var frame = BroadcastServer.Frame(round);
+                var t0 = Stopwatch.GetTimestamp();
+                var sending = server.Broadcast(frame);
+                clients.Tell(string.Create(CultureInfo.InvariantCulture, $"ROUND {round} {t0} {(round >= WarmupRounds ? 1 : 0)}"));
+                await sending;
+                return t0;
+            });
+
+            await clients.QuitAsync();
+            return new PhaseResult(latency, connectSeconds, connectSeconds, sessions,
+                (heapAfter - heapBefore) / 1024.0 / sessions, (workingSetAfter - workingSetBefore) / 1024.0 / sessions);
+        }
+        finally
+        {
+            using (var stop = new CancellationTokenSource(TimeSpan.FromSeconds(30)))
+            {
+                await app.StopAsync(stop.Token);
+            }
+
+            await app.DisposeAsync();
+        }
+    }
+
+    /// <summary>Keeps every accepted socket and writes one frame to all of them from one loop.</summary>
+    private sealed class BroadcastServer
+    {
+        private static readonly byte[] s_ready = "{\"op\":\"ready\",\"sessionId\":\"raw\"}"u8.ToArray();
+        private readonly List<WebSocket> _sockets = [];
+
+        /// <summary>A frame the size and shape of a gateway MESSAGE_CREATE.</summary>
+        public static byte[] Frame(int round) => Encoding.UTF8.GetBytes(
+            "{\"op\":\"dispatch\",\"seq\":" + (round + 1).ToString(CultureInfo.InvariantCulture) +
+            ",\"type\":\"MESSAGE_CREATE\",\"data\":{\"id\":\"7398021532415238144\",\"channelId\":\"" + Guid.NewGuid() +
+            "\",\"authorId\":\"" + Guid.NewGuid() + "\",\"content\":\"round " + round.ToString(CultureInfo.InvariantCulture) +
+            "\",\"createdAt\":\"2026-11-21T02:00:00.000Z\",\"editedAt\":null,\"deleted\":false,\"replyToId\":null,\"nonce\":null}}");
+
+        public async Task HandleAsync(HttpContext context)
+        {
+            if (!context.WebSockets.IsWebSocketRequest)
+            {
+                context.Response.StatusCode = StatusCodes.Status400BadRequest;
+                return;
+            }
+
+            using var socket = await context.WebSockets.AcceptWebSocketAsync();
+            await socket.SendAsync(s_ready, WebSocketMessageType.Text, endOfMessage: true, CancellationToken.None);
+            lock (_sockets)
+            {
+                _sockets.Add(socket);
+            }
+
+            var buffer = new byte[256];
+            try
+            {
+                while (true)
+                {
+                    var result = await socket.ReceiveAsync(buffer.AsMemory(), context.RequestAborted);
+                    if (result.MessageType == WebSocketMessageType.Close)
+                    {
+                        await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, null, CancellationToken.None);
+                        break;
+                    }
+                }
+            }
+            catch (Exception e) when (e is WebSocketException or OperationCanceledException or Microsoft.AspNetCore.Connections.ConnectionAbortedException)
+            {
+            }
+            finally
+            {
+                lock (_sockets)
+                {
+                    _sockets.Remove(socket);
+                }
+            }
+        }
+
+        public Task Broadcast(byte[] frame)
+        {
+            WebSocket[] sockets;
+            lock (_sockets)
+            {
+                sockets = [.. _sockets];
+            }
+
+            List<Task>? pending = null;
+            foreach (var socket in sockets)
+            {
+                var send = socket.SendAsync(frame.AsMemory(), WebSocketMessageType.Text, endOfMessage: true, CancellationToken.None);
+                if (!send.IsCompletedSuccessfully)
+                {
+                    (pending ??= []).Add(send.AsTask());
+                }
+            }
+
+            return pending is null ? Task.CompletedTask : Task.WhenAll(pending);
+        }
+    }
+
+    // ---------------------------------------------------------------- shared
+
+    private static async Task<Percentiles> RunRoundsAsync(ClientProcess clients, int rounds, Func<int, Task<long>> send)
+    {
+        for (var round = 0; round < WarmupRounds + rounds; round++)
+        {
+            await send(round);
+            var answer = await clients.ExpectAsync("DONE", "FAIL");
+            if (answer[0] == "FAIL")
+            {
+                throw new InvalidOperationException($"round {round}: only {answer[2]} sessions received the message within 120 s");
+            }
+
+            // Let the last sends' bookkeeping finish before the next round starts.
+            await Task.Delay(50);
+        }
+
+        clients.Tell("STATS");
+        var stats = await clients.ExpectAsync("STATS");
+        return new Percentiles(
+            double.Parse(stats[2], CultureInfo.InvariantCulture),
+            double.Parse(stats[3], CultureInfo.InvariantCulture),
+            double.Parse(stats[4], CultureInfo.InvariantCulture));
+    }
+
+    private static async Task ForEachAsync(int count, int concurrency, Func<int, Task> action)
+    {
+        var next = -1;
+        var workers = Enumerable.Range(0, concurrency).Select(async _ =>
+        {
+            int i;
+            while ((i = Interlocked.Increment(ref next)) < count)
+            {
+                await action(i);
+            }
+        });
+        await Task.WhenAll(workers);
+    }
+
+    private static string BoundUrl(WebApplication app, string path)
+    {
+        var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
+        return "ws" + address["http".Length..].TrimEnd('/') + path;
+    }
+
+    /// <summary>Managed heap after a full blocking compacting collection, and the working set, in bytes.</summary>
+    private static (long Heap, long WorkingSet) Collect()
+    {
+        for (var i = 0; i < 2; i++)
+        {
+            GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
+            GC.WaitForPendingFinalizers();
+        }
+
+        using var process = Process.GetCurrentProcess();
+        return (GC.GetTotalMemory(forceFullCollection: false), process.WorkingSet64);
+    }
+
+    /// <summary>The soft open-file limit of this process (Linux), or null when unknown.</summary>
+    private static int? OpenFileLimit()
+    {
+        try
+        {
+            foreach (var line in File.ReadLines("/proc/self/limits"))
+            {
+                if (line.StartsWith("Max open files", StringComparison.Ordinal))
+                {
+                    var soft = line["Max open files".Length..].Split(' ', StringSplitOptions.RemoveEmptyEntries)[0];
+                    return int.TryParse(soft, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) ? value : null;
+                }
+            }
+        }
+        catch (IOException)
+        {
+        }
+
+        return null;
+    }
+
+    private sealed record Percentiles(double P50, double P99, double Max);
+
+    private sealed record PhaseResult(Percentiles Latency, double ConnectSeconds, double QuietSeconds, long ConnectFrames, double MemoryKb, double WorkingSetKb);
+
+    /// <summary>The child process running <see cref="GatewayClients"/>, with its stdout read line by line.</summary>
+    private sealed class ClientProcess : IAsyncDisposable
+    {
+        private readonly Process _process;
+        private readonly Channel<string> _lines = Channel.CreateUnbounded<string>();
+        private readonly Task _reading;
+
+        private ClientProcess(Process process)
+        {
+            _process = process;
+            _reading = Task.Run(async () =>
+            {
+                while (await process.StandardOutput.ReadLineAsync() is { } line)
+                {
+                    await _lines.Writer.WriteAsync(line);
+                }
+
+                _lines.Writer.TryComplete();
+            });
+        }
+
+        public static Task<ClientProcess> StartAsync(string url, int sessions, string? tokensPath)
+        {
+            // Same build, same runtime settings (server GC): dotnet WellWon.Bench.dll, or the apphost directly.
+            var assembly = typeof(GatewayBench).Assembly.Location;
+            var host = Environment.ProcessPath ?? "dotnet";
+            var start = new ProcessStartInfo
+            {
+                FileName = host,
+                RedirectStandardInput = true,
+                RedirectStandardOutput = true,
+                RedirectStandardError = false,
+                UseShellExecute = false,
+            };
+            if (Path.GetFileNameWithoutExtension(host) == "dotnet")
+            {
+                start.ArgumentList.Add(assembly);
+            }
+
+            foreach (var arg in new[] { "gateway-clients", "--url", url, "--sessions", sessions.ToString(CultureInfo.InvariantCulture) })
+            {
+                start.ArgumentList.Add(arg);
+            }
+
+            if (tokensPath is not null)
+            {
+                start.ArgumentList.Add("--tokens");
+                start.ArgumentList.Add(tokensPath);
+            }
+
+            var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {host}");
+            return Task.FromResult(new ClientProcess(process));
+        }
+
+        public void Tell(string line)
+        {
+            _process.StandardInput.WriteLine(line);
+            _process.StandardInput.Flush();
+        }
+
+        /// <summary>The next line from the child, which must start with one of <paramref name="kinds"/>.</summary>
+        public Task<string[]> ExpectAsync(params string[] kinds) => ExpectAsync(s_answerTimeout, kinds);
+
+        /// <summary>The next line from the child within <paramref name="within"/>, which must start with one of <paramref name="kinds"/>.</summary>
+        public async Task<string[]> ExpectAsync(TimeSpan within, params string[] kinds)
+        {
+            using var timeout = new CancellationTokenSource(within);
+            string line;
+            try
+            {
+                line = await _lines.Reader.ReadAsync(timeout.Token);
+            }
+            catch (Exception e) when (e is OperationCanceledException or ChannelClosedException)
+            {
+                throw new InvalidOperationException(
+                    $"the client process {(_process.HasExited ? $"exited with {_process.ExitCode}" : "did not answer")} while {string.Join('/', kinds)} was expected", e);
+            }
+
+            var parts = line.Split(' ');
+            return kinds.Contains(parts[0]) ? parts : throw new InvalidOperationException($"expected {string.Join('/', kinds)} from the client process, got: {line}");
+        }
+
+        public async Task QuitAsync()
+        {
+            Tell("QUIT");
+            await ExpectAsync("BYE");
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            try
+            {
+                if (!_process.HasExited)
+                {
+                    _process.StandardInput.Close();
+                    using var wait = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+                    try
+                    {
+                        await _process.WaitForExitAsync(wait.Token);
+                    }
+                    catch (OperationCanceledException)
+                    {
+                        _process.Kill();
+                        await _process.WaitForExitAsync();
+                    }
+                }
+
+                await _reading;
+            }
+            finally
+            {
+                _process.Dispose();
+            }
+        }
+    }
+}
