@@ -66,17 +66,25 @@ public static class GatewayBench
         Report.Figure("gateway.baseline_loopback_p50_ms", baseline.Latency.P50);
         Report.Figure("gateway.baseline_loopback_p99_ms", baseline.Latency.P99);
         Report.Figure("gateway.baseline_loopback_max_ms", baseline.Latency.Max);
+        Report.Figure("gateway.baseline_write_loop_ms", baseline.Latency.SendCallMs);
+        Report.Figure("gateway.baseline_loopback_complete_median_ms", baseline.Latency.CompleteMs);
         Report.Figure("gateway.baseline_connect_s", baseline.ConnectSeconds);
+        Report.Figure("gateway.baseline_connect_server_cpu_s", baseline.ConnectCpuSeconds);
+        Report.Figure("gateway.baseline_connect_alloc_kb_per_session", baseline.ConnectAllocatedKbPerSession);
         Report.Figure("gateway.baseline_session_memory_kb", baseline.MemoryKb);
+        Report.Figure("gateway.baseline_session_working_set_kb", baseline.WorkingSetKb);
 
         Collect();
         var gateway = await RunGatewayAsync(sessions, rounds);
         Report.Figure("gateway.connect_s", gateway.ConnectSeconds);
         Report.Figure("gateway.connect_quiet_s", gateway.QuietSeconds);
+        Report.Figure("gateway.connect_server_cpu_s", gateway.ConnectCpuSeconds);
+        Report.Figure("gateway.connect_alloc_kb_per_session", gateway.ConnectAllocatedKbPerSession);
         Report.Figure("gateway.connect_frames_per_session", gateway.ConnectFrames / (double)sessions);
         Report.Figure("gateway.fanout_p50_ms", gateway.Latency.P50);
         Report.Figure("gateway.fanout_p99_ms", gateway.Latency.P99);
         Report.Figure("gateway.fanout_max_ms", gateway.Latency.Max);
+        Report.Figure("gateway.fanout_complete_median_ms", gateway.Latency.CompleteMs);
         Report.Figure("gateway.fanout_p99_vs_baseline", baseline.Latency.P99 <= 0 ? 0 : gateway.Latency.P99 / baseline.Latency.P99);
         Report.Figure("gateway.session_memory_kb", gateway.MemoryKb);
         Report.Figure("gateway.session_working_set_kb", gateway.WorkingSetKb);
@@ -135,7 +143,7 @@ public static class GatewayBench
             await File.WriteAllLinesAsync(tokensPath, users.Select(tokenService.Issue));
             Report.Progress($"gateway: channel ready with {sessions} members ({Stopwatch.GetElapsedTime(started).TotalSeconds:0.0} s)");
 
-            var (heapBefore, workingSetBefore) = Collect();
+            var before = Collect();
             await using var clients = await ClientProcess.StartAsync(url, sessions, tokensPath);
             var ready = await clients.ExpectAsync(s_connectTimeout, "READY");
             var connectSeconds = double.Parse(ready[1], CultureInfo.InvariantCulture);
@@ -145,7 +153,7 @@ public static class GatewayBench
             var quiet = await clients.ExpectAsync(s_connectTimeout, "QUIET");
             var quietSeconds = connectSeconds + Stopwatch.GetElapsedTime(quietStarted).TotalSeconds - 0.5;
             var frames = long.Parse(quiet[1], CultureInfo.InvariantCulture);
-            var (heapAfter, workingSetAfter) = Collect();
+            var after = Collect();
 
             var latency = await RunRoundsAsync(clients, rounds, async round =>
             {
@@ -157,13 +165,7 @@ public static class GatewayBench
             });
 
             await clients.QuitAsync();
-            return new PhaseResult(
-                latency,
-                connectSeconds,
-                quietSeconds,
-                frames,
-                (heapAfter - heapBefore) / 1024.0 / sessions,
-                (workingSetAfter - workingSetBefore) / 1024.0 / sessions);
+            return new PhaseResult(latency, connectSeconds, quietSeconds, frames, sessions, before, after);
         }
         finally
         {
@@ -195,12 +197,12 @@ public static class GatewayBench
         try
         {
             var url = BoundUrl(app, "/raw");
-            var (heapBefore, workingSetBefore) = Collect();
+            var before = Collect();
             Report.Progress($"baseline: connecting {sessions} raw WebSockets");
             await using var clients = await ClientProcess.StartAsync(url, sessions, tokensPath: null);
             var ready = await clients.ExpectAsync(s_connectTimeout, "READY");
             var connectSeconds = double.Parse(ready[1], CultureInfo.InvariantCulture);
-            var (heapAfter, workingSetAfter) = Collect();
+            var after = Collect();
 
             var latency = await RunRoundsAsync(clients, rounds, async round =>
             {
@@ -213,8 +215,7 @@ public static class GatewayBench
             });
 
             await clients.QuitAsync();
-            return new PhaseResult(latency, connectSeconds, connectSeconds, sessions,
-                (heapAfter - heapBefore) / 1024.0 / sessions, (workingSetAfter - workingSetBefore) / 1024.0 / sessions);
+            return new PhaseResult(latency, connectSeconds, connectSeconds, sessions, sessions, before, after);
         }
         finally
         {
@@ -306,25 +307,54 @@ public static class GatewayBench
 
     private static async Task<Percentiles> RunRoundsAsync(ClientProcess clients, int rounds, Func<int, Task<long>> send)
     {
+        var calls = new List<double>();
+        var lasts = new List<string>();
+        var completions = new List<double>();
+        var gcBefore = (0, 0, 0);
         for (var round = 0; round < WarmupRounds + rounds; round++)
         {
-            await send(round);
+            if (round == WarmupRounds)
+            {
+                gcBefore = (GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2));
+            }
+
+            var t0 = await send(round);
+            if (round >= WarmupRounds)
+            {
+                calls.Add(Stopwatch.GetElapsedTime(t0).TotalMilliseconds);
+            }
+
             var answer = await clients.ExpectAsync("DONE", "FAIL");
             if (answer[0] == "FAIL")
             {
                 throw new InvalidOperationException($"round {round}: only {answer[2]} sessions received the message within 120 s");
             }
 
+            lasts.Add(answer[2]);
+            if (round >= WarmupRounds)
+            {
+                completions.Add(double.Parse(answer[2], CultureInfo.InvariantCulture));
+            }
+
             // Let the last sends' bookkeeping finish before the next round starts.
             await Task.Delay(50);
         }
 
+        var serverGcs = $"{GC.CollectionCount(0) - gcBefore.Item1}/{GC.CollectionCount(1) - gcBefore.Item2}/{GC.CollectionCount(2) - gcBefore.Item3}";
         clients.Tell("STATS");
         var stats = await clients.ExpectAsync("STATS");
-        return new Percentiles(
+        calls.Sort();
+        var result = new Percentiles(
             double.Parse(stats[2], CultureInfo.InvariantCulture),
             double.Parse(stats[3], CultureInfo.InvariantCulture),
-            double.Parse(stats[4], CultureInfo.InvariantCulture));
+            double.Parse(stats[4], CultureInfo.InvariantCulture),
+            calls[calls.Count / 2],
+            completions.Order().ElementAt(completions.Count / 2));
+        Report.Progress(string.Create(CultureInfo.InvariantCulture,
+            $"  {stats[1]} samples; send call (t0 to its completion) median {result.SendCallMs:0.###} ms; first arrival median {stats[5]} ms; " +
+            $"GCs gen0/1/2 during the measured rounds: server {serverGcs}, clients {stats[6]}"));
+        Report.Progress($"  last arrival per round (ms, {WarmupRounds} warm-up rounds first): {string.Join(' ', lasts)}");
+        return result;
     }
 
     private static async Task ForEachAsync(int count, int concurrency, Func<int, Task> action)
@@ -347,9 +377,13 @@ public static class GatewayBench
         return "ws" + address["http".Length..].TrimEnd('/') + path;
     }
 
-    /// <summary>Managed heap after a full blocking compacting collection, and the working set, in bytes.</summary>
-    private static (long Heap, long WorkingSet) Collect()
+    /// <summary>
+    /// Managed heap after a full blocking compacting collection and the working set (bytes), with the bytes allocated and
+    /// the CPU time used by this process so far.
+    /// </summary>
+    private static Snapshot Collect()
     {
+        var allocated = GC.GetTotalAllocatedBytes(precise: true);
         for (var i = 0; i < 2; i++)
         {
             GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
@@ -357,7 +391,7 @@ public static class GatewayBench
         }
 
         using var process = Process.GetCurrentProcess();
-        return (GC.GetTotalMemory(forceFullCollection: false), process.WorkingSet64);
+        return new Snapshot(GC.GetTotalMemory(forceFullCollection: false), process.WorkingSet64, allocated, process.TotalProcessorTime);
     }
 
     /// <summary>The soft open-file limit of this process (Linux), or null when unknown.</summary>
@@ -381,9 +415,24 @@ public static class GatewayBench
         return null;
     }
 
-    private sealed record Percentiles(double P50, double P99, double Max);
+    /// <summary>Latencies over all samples; SendCallMs and CompleteMs are medians over the measured rounds.</summary>
+    private sealed record Percentiles(double P50, double P99, double Max, double SendCallMs, double CompleteMs);
 
-    private sealed record PhaseResult(Percentiles Latency, double ConnectSeconds, double QuietSeconds, long ConnectFrames, double MemoryKb, double WorkingSetKb);
+    private sealed record Snapshot(long Heap, long WorkingSet, long Allocated, TimeSpan Cpu);
+
+    /// <summary>One phase's figures; the snapshots are taken before the clients connect and once they are connected and quiet.</summary>
+    private sealed record PhaseResult(Percentiles Latency, double ConnectSeconds, double QuietSeconds, long ConnectFrames, int Sessions, Snapshot Before, Snapshot After)
+    {
+        public double MemoryKb => (After.Heap - Before.Heap) / 1024.0 / Sessions;
+
+        public double WorkingSetKb => (After.WorkingSet - Before.WorkingSet) / 1024.0 / Sessions;
+
+        /// <summary>Server CPU seconds spent while the sessions connected (this process only; the clients have their own).</summary>
+        public double ConnectCpuSeconds => (After.Cpu - Before.Cpu).TotalSeconds;
+
+        /// <summary>Managed bytes the server allocated while the sessions connected, per session.</summary>
+        public double ConnectAllocatedKbPerSession => (After.Allocated - Before.Allocated) / 1024.0 / Sessions;
+    }
 
     /// <summary>The child process running <see cref="GatewayClients"/>, with its stdout read line by line.</summary>
     private sealed class ClientProcess : IAsyncDisposable

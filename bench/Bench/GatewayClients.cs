@@ -16,10 +16,11 @@ namespace WellWon.Bench;
 /// Commands (stdin) and answers (stdout):
 /// <list type="bullet">
 /// <item><c>QUIET</c> -> <c>QUIET frames</c> once no frame arrived for 500 ms (frames: received so far).</item>
-/// <item><c>ROUND r t0 measure</c> -> <c>DONE r</c> when all N sessions received round r (<c>FAIL r k</c> after 120 s with
+/// <item><c>ROUND r t0 measure</c> -> <c>DONE r last_ms</c> when all N sessions received round r (<c>FAIL r k</c> after 120 s with
 /// k arrivals). With measure = 1 the N latencies (arrival - t0, Stopwatch timestamps: CLOCK_MONOTONIC on Linux, the
 /// same clock in both processes) are kept.</item>
-/// <item><c>STATS</c> -> <c>STATS count p50_ms p99_ms max_ms</c> over every kept latency.</item>
+/// <item><c>STATS</c> -> <c>STATS count p50_ms p99_ms max_ms first_ms gcs</c> over every kept latency; first_ms is the
+/// median over rounds of the first arrival, gcs the child's gen0/gen1/gen2 collections during the measured rounds.</item>
 /// <item><c>QUIT</c> -> closes every socket (normal closure), prints <c>BYE</c> and exits.</item>
 /// </list>
 /// Before the first command the child prints <c>READY connect_seconds frames</c> when every session got its ready (or,
@@ -113,6 +114,8 @@ public static class GatewayClients
         var heartbeats = tokens is null ? Task.CompletedTask : HeartbeatAsync(clients, stopHeartbeats.Token);
 
         var samples = new List<long>(s_sessions * 20);
+        var firsts = new List<long>();
+        var gcBefore = (GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2));
         while (await Console.In.ReadLineAsync() is { } line)
         {
             var parts = line.Split(' ');
@@ -141,14 +144,24 @@ public static class GatewayClients
 
                     if (parts[3] == "1")
                     {
+                        if (firsts.Count == 0)
+                        {
+                            gcBefore = (GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2));
+                        }
+
+                        var first = long.MaxValue;
                         foreach (var arrival in state.Arrivals)
                         {
                             samples.Add(arrival - t0);
+                            first = Math.Min(first, arrival - t0);
                         }
+
+                        firsts.Add(first);
                     }
 
                     s_rounds.TryRemove(round, out _);
-                    Send($"DONE {round}");
+                    var last = state.Arrivals.Max() - t0;
+                    Send(string.Create(CultureInfo.InvariantCulture, $"DONE {round} {last * 1000.0 / Stopwatch.Frequency:0.#}"));
                     break;
                 }
 
@@ -158,8 +171,11 @@ public static class GatewayClients
                     Array.Sort(all);
                     double Ms(long ticks) => ticks * 1000.0 / Stopwatch.Frequency;
                     double Percentile(double p) => all.Length == 0 ? 0 : Ms(all[(int)Math.Min(all.Length - 1, p * all.Length)]);
+                    firsts.Sort();
+                    var firstMedian = firsts.Count == 0 ? 0 : Ms(firsts[firsts.Count / 2]);
+                    var gcs = $"{GC.CollectionCount(0) - gcBefore.Item1}/{GC.CollectionCount(1) - gcBefore.Item2}/{GC.CollectionCount(2) - gcBefore.Item3}";
                     Send(string.Create(CultureInfo.InvariantCulture,
-                        $"STATS {all.Length} {Percentile(0.50):0.###} {Percentile(0.99):0.###} {(all.Length == 0 ? 0 : Ms(all[^1])):0.###}"));
+                        $"STATS {all.Length} {Percentile(0.50):0.###} {Percentile(0.99):0.###} {(all.Length == 0 ? 0 : Ms(all[^1])):0.###} {firstMedian:0.###} {gcs}"));
                     break;
                 }
 
