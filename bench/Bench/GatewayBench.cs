@@ -29,9 +29,11 @@ namespace WellWon.Bench;
 /// A round: take a Stopwatch timestamp t0, call <see cref="IChannelGrain.Send"/> on the host's grain factory (a public
 /// channel whose N members each have one connected session) and tell the child t0; the child notes when each session
 /// receives that MESSAGE_CREATE. The latency figures are over all N x R arrivals after the warm-up rounds.
-/// The baseline is the same measurement, same client harness, against a bare Kestrel WebSocket endpoint in this
-/// process that writes one pre-encoded frame of the same shape to each of its N sockets in a loop: what fan-out over
-/// loopback WebSockets costs on this machine with no gateway, no grain and no per-session queue.
+/// The baselines are the same measurement, same client harness, against a bare Kestrel WebSocket endpoint in this
+/// process that writes one pre-encoded frame of the same shape to each of its N sockets: from one loop
+/// (<c>baseline_loopback_*</c>), then from one thread-pool task per core, each looping over its share
+/// (<c>baseline_parallel_*</c>). They are what fan-out over loopback WebSockets costs on this machine with no gateway,
+/// no grain and no per-session queue.
 /// </remarks>
 public static class GatewayBench
 {
@@ -68,6 +70,12 @@ public static class GatewayBench
         Report.Figure("gateway.baseline_loopback_max_ms", baseline.Latency.Max);
         Report.Figure("gateway.baseline_write_loop_ms", baseline.Latency.SendCallMs);
         Report.Figure("gateway.baseline_loopback_complete_median_ms", baseline.Latency.CompleteMs);
+        var parallel = baseline.Parallel!;
+        Report.Figure("gateway.baseline_parallel_p50_ms", parallel.P50);
+        Report.Figure("gateway.baseline_parallel_p99_ms", parallel.P99);
+        Report.Figure("gateway.baseline_parallel_max_ms", parallel.Max);
+        Report.Figure("gateway.baseline_parallel_write_ms", parallel.SendCallMs);
+        Report.Figure("gateway.baseline_parallel_complete_median_ms", parallel.CompleteMs);
         Report.Figure("gateway.baseline_connect_s", baseline.ConnectSeconds);
         Report.Figure("gateway.baseline_connect_server_cpu_s", baseline.ConnectCpuSeconds);
         Report.Figure("gateway.baseline_connect_alloc_kb_per_session", baseline.ConnectAllocatedKbPerSession);
@@ -86,6 +94,7 @@ public static class GatewayBench
         Report.Figure("gateway.fanout_max_ms", gateway.Latency.Max);
         Report.Figure("gateway.fanout_complete_median_ms", gateway.Latency.CompleteMs);
         Report.Figure("gateway.fanout_p99_vs_baseline", baseline.Latency.P99 <= 0 ? 0 : gateway.Latency.P99 / baseline.Latency.P99);
+        Report.Figure("gateway.fanout_p99_vs_parallel_baseline", parallel.P99 <= 0 ? 0 : gateway.Latency.P99 / parallel.P99);
         Report.Figure("gateway.session_memory_kb", gateway.MemoryKb);
         Report.Figure("gateway.session_working_set_kb", gateway.WorkingSetKb);
     }
@@ -155,11 +164,11 @@ public static class GatewayBench
             var frames = long.Parse(quiet[1], CultureInfo.InvariantCulture);
             var after = Collect();
 
-            var latency = await RunRoundsAsync(clients, rounds, async round =>
+            var latency = await RunRoundsAsync(clients, rounds, first: 0, async (round, measure) =>
             {
                 var t0 = Stopwatch.GetTimestamp();
                 var sent = channel.Send(users[0], new SendMessageCommand($"round {round}"));
-                clients.Tell(string.Create(CultureInfo.InvariantCulture, $"ROUND {round} {t0} {(round >= WarmupRounds ? 1 : 0)}"));
+                clients.Tell(string.Create(CultureInfo.InvariantCulture, $"ROUND {round} {t0} {(measure ? 1 : 0)}"));
                 await sent;
                 return t0;
             });
@@ -204,18 +213,32 @@ public static class GatewayBench
             var connectSeconds = double.Parse(ready[1], CultureInfo.InvariantCulture);
             var after = Collect();
 
-            var latency = await RunRoundsAsync(clients, rounds, async round =>
+            Report.Progress("baseline: one loop writes the frame to every socket");
+            var latency = await RunRoundsAsync(clients, rounds, first: 0, async (round, measure) =>
             {
                 var frame = BroadcastServer.Frame(round);
                 var t0 = Stopwatch.GetTimestamp();
-                var sending = server.Broadcast(frame);
-                clients.Tell(string.Create(CultureInfo.InvariantCulture, $"ROUND {round} {t0} {(round >= WarmupRounds ? 1 : 0)}"));
+                var sending = server.Broadcast(frame, parts: 1);
+                clients.Tell(string.Create(CultureInfo.InvariantCulture, $"ROUND {round} {t0} {(measure ? 1 : 0)}"));
+                await sending;
+                return t0;
+            });
+
+            clients.Tell("RESET");
+            await clients.ExpectAsync("RESET");
+            Report.Progress($"baseline: {Environment.ProcessorCount} thread-pool tasks write the frame, each to its share of the sockets");
+            var parallel = await RunRoundsAsync(clients, rounds, first: 1000, async (round, measure) =>
+            {
+                var frame = BroadcastServer.Frame(round);
+                var t0 = Stopwatch.GetTimestamp();
+                var sending = server.Broadcast(frame, Environment.ProcessorCount);
+                clients.Tell(string.Create(CultureInfo.InvariantCulture, $"ROUND {round} {t0} {(measure ? 1 : 0)}"));
                 await sending;
                 return t0;
             });
 
             await clients.QuitAsync();
-            return new PhaseResult(latency, connectSeconds, connectSeconds, sessions, sessions, before, after);
+            return new PhaseResult(latency, connectSeconds, connectSeconds, sessions, sessions, before, after) { Parallel = parallel };
         }
         finally
         {
@@ -281,7 +304,11 @@ public static class GatewayBench
             }
         }
 
-        public Task Broadcast(byte[] frame)
+        /// <summary>
+        /// Writes the frame to every socket: with one part, in a loop on the calling thread; with more, each of that many
+        /// thread-pool tasks loops over its share (every parts-th socket).
+        /// </summary>
+        public Task Broadcast(byte[] frame, int parts)
         {
             WebSocket[] sockets;
             lock (_sockets)
@@ -289,10 +316,27 @@ public static class GatewayBench
                 sockets = [.. _sockets];
             }
 
-            List<Task>? pending = null;
-            foreach (var socket in sockets)
+            if (parts <= 1)
             {
-                var send = socket.SendAsync(frame.AsMemory(), WebSocketMessageType.Text, endOfMessage: true, CancellationToken.None);
+                return Write(sockets, frame, 0, 1);
+            }
+
+            var tasks = new Task[parts];
+            for (var p = 0; p < parts; p++)
+            {
+                var part = p;
+                tasks[p] = Task.Run(() => Write(sockets, frame, part, parts));
+            }
+
+            return Task.WhenAll(tasks);
+        }
+
+        private static Task Write(WebSocket[] sockets, byte[] frame, int start, int step)
+        {
+            List<Task>? pending = null;
+            for (var i = start; i < sockets.Length; i += step)
+            {
+                var send = sockets[i].SendAsync(frame.AsMemory(), WebSocketMessageType.Text, endOfMessage: true, CancellationToken.None);
                 if (!send.IsCompletedSuccessfully)
                 {
                     (pending ??= []).Add(send.AsTask());
@@ -305,21 +349,23 @@ public static class GatewayBench
 
     // ---------------------------------------------------------------- shared
 
-    private static async Task<Percentiles> RunRoundsAsync(ClientProcess clients, int rounds, Func<int, Task<long>> send)
+    /// <summary>Warm-up rounds, then measured rounds, numbered from <paramref name="first"/>; send(round, measured) returns t0.</summary>
+    private static async Task<Percentiles> RunRoundsAsync(ClientProcess clients, int rounds, int first, Func<int, bool, Task<long>> send)
     {
         var calls = new List<double>();
         var lasts = new List<string>();
         var completions = new List<double>();
         var gcBefore = (0, 0, 0);
-        for (var round = 0; round < WarmupRounds + rounds; round++)
+        for (var round = first; round < first + WarmupRounds + rounds; round++)
         {
-            if (round == WarmupRounds)
+            var measure = round - first >= WarmupRounds;
+            if (round - first == WarmupRounds)
             {
                 gcBefore = (GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2));
             }
 
-            var t0 = await send(round);
-            if (round >= WarmupRounds)
+            var t0 = await send(round, measure);
+            if (measure)
             {
                 calls.Add(Stopwatch.GetElapsedTime(t0).TotalMilliseconds);
             }
@@ -331,7 +377,7 @@ public static class GatewayBench
             }
 
             lasts.Add(answer[2]);
-            if (round >= WarmupRounds)
+            if (measure)
             {
                 completions.Add(double.Parse(answer[2], CultureInfo.InvariantCulture));
             }
@@ -423,6 +469,9 @@ public static class GatewayBench
     /// <summary>One phase's figures; the snapshots are taken before the clients connect and once they are connected and quiet.</summary>
     private sealed record PhaseResult(Percentiles Latency, double ConnectSeconds, double QuietSeconds, long ConnectFrames, int Sessions, Snapshot Before, Snapshot After)
     {
+        /// <summary>The baseline's second series: the writes spread over the cores.</summary>
+        public Percentiles? Parallel { get; init; }
+
         public double MemoryKb => (After.Heap - Before.Heap) / 1024.0 / Sessions;
 
         public double WorkingSetKb => (After.WorkingSet - Before.WorkingSet) / 1024.0 / Sessions;

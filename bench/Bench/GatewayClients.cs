@@ -21,6 +21,7 @@ namespace WellWon.Bench;
 /// same clock in both processes) are kept.</item>
 /// <item><c>STATS</c> -> <c>STATS count p50_ms p99_ms max_ms first_ms gcs</c> over every kept latency; first_ms is the
 /// median over rounds of the first arrival, gcs the child's gen0/gen1/gen2 collections during the measured rounds.</item>
+/// <item><c>RESET</c> -> <c>RESET</c> after forgetting the kept latencies (a new series of rounds follows).</item>
 /// <item><c>QUIT</c> -> closes every socket (normal closure), prints <c>BYE</c> and exits.</item>
 /// </list>
 /// Before the first command the child prints <c>READY connect_seconds frames</c> when every session got its ready (or,
@@ -164,6 +165,12 @@ public static class GatewayClients
                     Send(string.Create(CultureInfo.InvariantCulture, $"DONE {round} {last * 1000.0 / Stopwatch.Frequency:0.#}"));
                     break;
                 }
+
+                case "RESET":
+                    samples.Clear();
+                    firsts.Clear();
+                    Send("RESET");
+                    break;
 
                 case "STATS":
                 {
