@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Diagnostics.Metrics;
 using System.Globalization;
 using System.Net.WebSockets;
 using System.Security.Cryptography;
@@ -89,10 +90,16 @@ public static class GatewayBench
         Report.Figure("gateway.connect_server_cpu_s", gateway.ConnectCpuSeconds);
         Report.Figure("gateway.connect_alloc_kb_per_session", gateway.ConnectAllocatedKbPerSession);
         Report.Figure("gateway.connect_frames_per_session", gateway.ConnectFrames / (double)sessions);
+        Report.Figure("gateway.connect_dispatches_per_session", gateway.ConnectDispatched / (double)sessions);
+        Report.Figure("gateway.connect_shed_per_session", gateway.ConnectShed / (double)sessions);
         Report.Figure("gateway.fanout_p50_ms", gateway.Latency.P50);
         Report.Figure("gateway.fanout_p99_ms", gateway.Latency.P99);
         Report.Figure("gateway.fanout_max_ms", gateway.Latency.Max);
         Report.Figure("gateway.fanout_complete_median_ms", gateway.Latency.CompleteMs);
+        Report.Figure("gateway.server_send_call_median_ms", gateway.Latency.SendCallMs);
+        Report.Figure("gateway.server_queued_median_ms", gateway.Server!.QueuedMs);
+        Report.Figure("gateway.server_first_write_median_ms", gateway.Server.FirstWriteMs);
+        Report.Figure("gateway.server_last_write_median_ms", gateway.Server.LastWriteMs);
         Report.Figure("gateway.fanout_p99_vs_baseline", baseline.Latency.P99 <= 0 ? 0 : gateway.Latency.P99 / baseline.Latency.P99);
         Report.Figure("gateway.fanout_p99_vs_parallel_baseline", parallel.P99 <= 0 ? 0 : gateway.Latency.P99 / parallel.P99);
         Report.Figure("gateway.session_memory_kb", gateway.MemoryKb);
@@ -152,7 +159,9 @@ public static class GatewayBench
             await File.WriteAllLinesAsync(tokensPath, users.Select(tokenService.Issue));
             Report.Progress($"gateway: channel ready with {sessions} members ({Stopwatch.GetElapsedTime(started).TotalSeconds:0.0} s)");
 
+            using var probe = new GatewayProbe(sessions);
             var before = Collect();
+            var countsBefore = probe.Totals;
             await using var clients = await ClientProcess.StartAsync(url, sessions, tokensPath);
             var ready = await clients.ExpectAsync(s_connectTimeout, "READY");
             var connectSeconds = double.Parse(ready[1], CultureInfo.InvariantCulture);
@@ -163,18 +172,27 @@ public static class GatewayBench
             var quietSeconds = connectSeconds + Stopwatch.GetElapsedTime(quietStarted).TotalSeconds - 0.5;
             var frames = long.Parse(quiet[1], CultureInfo.InvariantCulture);
             var after = Collect();
+            var countsAfter = probe.Totals;
+            Report.Progress($"gateway: while connecting the server queued {countsAfter.Dispatched - countsBefore.Dispatched} dispatches, " +
+                $"shed {countsAfter.Shed - countsBefore.Shed} and wrote {countsAfter.Sent - countsBefore.Sent} frames");
 
             var latency = await RunRoundsAsync(clients, rounds, first: 0, async (round, measure) =>
             {
                 var t0 = Stopwatch.GetTimestamp();
+                probe.StartRound(t0);
                 var sent = channel.Send(users[0], new SendMessageCommand($"round {round}"));
                 clients.Tell(string.Create(CultureInfo.InvariantCulture, $"ROUND {round} {t0} {(measure ? 1 : 0)}"));
                 await sent;
                 return t0;
-            });
+            }, probe);
 
             await clients.QuitAsync();
-            return new PhaseResult(latency, connectSeconds, quietSeconds, frames, sessions, before, after);
+            return new PhaseResult(latency, connectSeconds, quietSeconds, frames, sessions, before, after)
+            {
+                ConnectDispatched = countsAfter.Dispatched - countsBefore.Dispatched,
+                ConnectShed = countsAfter.Shed - countsBefore.Shed,
+                Server = probe.Medians(),
+            };
         }
         finally
         {
@@ -350,7 +368,7 @@ public static class GatewayBench
     // ---------------------------------------------------------------- shared
 
     /// <summary>Warm-up rounds, then measured rounds, numbered from <paramref name="first"/>; send(round, measured) returns t0.</summary>
-    private static async Task<Percentiles> RunRoundsAsync(ClientProcess clients, int rounds, int first, Func<int, bool, Task<long>> send)
+    private static async Task<Percentiles> RunRoundsAsync(ClientProcess clients, int rounds, int first, Func<int, bool, Task<long>> send, GatewayProbe? probe = null)
     {
         var calls = new List<double>();
         var lasts = new List<string>();
@@ -379,6 +397,7 @@ public static class GatewayBench
             lasts.Add(answer[2]);
             if (measure)
             {
+                probe?.EndRound();
                 completions.Add(double.Parse(answer[2], CultureInfo.InvariantCulture));
             }
 
@@ -464,11 +483,112 @@ public static class GatewayBench
     /// <summary>Latencies over all samples; SendCallMs and CompleteMs are medians over the measured rounds.</summary>
     private sealed record Percentiles(double P50, double P99, double Max, double SendCallMs, double CompleteMs);
 
+    /// <summary>Milliseconds from t0: the dispatch queued to every session, the first and the last frame written.</summary>
+    private sealed record ServerSteps(double QueuedMs, double FirstWriteMs, double LastWriteMs);
+
+    /// <summary>
+    /// Listens to the gateway's own counters (meter WellWon.Api): totals, and per round when the MESSAGE_CREATE was queued
+    /// to all sessions (the dispatches counter is added once per fan-out, after the loop over the sessions) and when the
+    /// first and last frames were written (the sent counter is added after each write completes).
+    /// </summary>
+    private sealed class GatewayProbe : IDisposable
+    {
+        private readonly MeterListener _listener = new();
+        private readonly int _sessions;
+        private readonly List<ServerSteps> _rounds = [];
+        private long _dispatched;
+        private long _sent;
+        private long _shed;
+        private long _t0;
+        private long _queuedAt;
+        private long _firstWriteAt;
+        private long _lastWriteAt;
+
+        public GatewayProbe(int sessions)
+        {
+            _sessions = sessions;
+            _listener.InstrumentPublished = (instrument, listener) =>
+            {
+                if (instrument.Meter.Name == "WellWon.Api" && instrument.Name is "wellwon.gateway.dispatches" or "wellwon.gateway.dispatches.sent" or "wellwon.gateway.shed")
+                {
+                    listener.EnableMeasurementEvents(instrument, this);
+                }
+            };
+            _listener.SetMeasurementEventCallback<long>(static (instrument, value, _, state) => ((GatewayProbe)state!).Measured(instrument.Name, value));
+            _listener.Start();
+        }
+
+        public (long Dispatched, long Sent, long Shed) Totals => (Interlocked.Read(ref _dispatched), Interlocked.Read(ref _sent), Interlocked.Read(ref _shed));
+
+        public void StartRound(long t0)
+        {
+            Volatile.Write(ref _queuedAt, 0);
+            Volatile.Write(ref _firstWriteAt, 0);
+            Volatile.Write(ref _lastWriteAt, 0);
+            Volatile.Write(ref _t0, t0);
+        }
+
+        public void EndRound()
+        {
+            var t0 = Volatile.Read(ref _t0);
+            double Ms(long at) => at == 0 ? double.NaN : (at - t0) * 1000.0 / Stopwatch.Frequency;
+            _rounds.Add(new ServerSteps(Ms(Volatile.Read(ref _queuedAt)), Ms(Volatile.Read(ref _firstWriteAt)), Ms(Volatile.Read(ref _lastWriteAt))));
+        }
+
+        public ServerSteps Medians()
+        {
+            static double Median(IEnumerable<double> values)
+            {
+                var sorted = values.Order().ToArray();
+                return sorted.Length == 0 ? double.NaN : sorted[sorted.Length / 2];
+            }
+
+            return new ServerSteps(Median(_rounds.Select(r => r.QueuedMs)), Median(_rounds.Select(r => r.FirstWriteMs)), Median(_rounds.Select(r => r.LastWriteMs)));
+        }
+
+        public void Dispose() => _listener.Dispose();
+
+        private void Measured(string name, long value)
+        {
+            switch (name)
+            {
+                case "wellwon.gateway.dispatches":
+                    Interlocked.Add(ref _dispatched, value);
+                    if (value >= _sessions && Volatile.Read(ref _t0) != 0)
+                    {
+                        Interlocked.CompareExchange(ref _queuedAt, Stopwatch.GetTimestamp(), 0);
+                    }
+
+                    break;
+                case "wellwon.gateway.dispatches.sent":
+                    Interlocked.Add(ref _sent, value);
+                    if (Volatile.Read(ref _t0) != 0)
+                    {
+                        var now = Stopwatch.GetTimestamp();
+                        Interlocked.CompareExchange(ref _firstWriteAt, now, 0);
+                        Volatile.Write(ref _lastWriteAt, now);
+                    }
+
+                    break;
+                default:
+                    Interlocked.Add(ref _shed, value);
+                    break;
+            }
+        }
+    }
+
     private sealed record Snapshot(long Heap, long WorkingSet, long Allocated, TimeSpan Cpu);
 
     /// <summary>One phase's figures; the snapshots are taken before the clients connect and once they are connected and quiet.</summary>
     private sealed record PhaseResult(Percentiles Latency, double ConnectSeconds, double QuietSeconds, long ConnectFrames, int Sessions, Snapshot Before, Snapshot After)
     {
+        public long ConnectDispatched { get; init; }
+
+        public long ConnectShed { get; init; }
+
+        /// <summary>Gateway only: medians over the measured rounds of the server-side steps (<see cref="GatewayProbe"/>).</summary>
+        public ServerSteps? Server { get; init; }
+
         /// <summary>The baseline's second series: the writes spread over the cores.</summary>
         public Percentiles? Parallel { get; init; }
 
