@@ -7,11 +7,18 @@ var suites = new Dictionary<string, Func<BenchArgs, Task>>(StringComparer.Ordina
     ["runtime"] = RuntimeBench.RunAsync,
     ["cluster"] = ClusterBench.RunAsync,
     ["chat"] = ChatBench.RunAsync,
+    ["gateway"] = GatewayBench.RunAsync,
 };
+
+// The gateway suite's clients, in a child process the suite starts itself.
+if (args.Length > 0 && args[0] == "gateway-clients")
+{
+    return await GatewayClients.RunAsync(args[1..]);
+}
 
 if (args.Length == 0 || !suites.TryGetValue(args[0], out var suite))
 {
-    Console.Error.WriteLine($"usage: dotnet run -c Release --project bench/Bench -- <{string.Join('|', suites.Keys)}> [--seconds N]");
+    Console.Error.WriteLine($"usage: dotnet run -c Release --project bench/Bench -- <{string.Join('|', suites.Keys)}> [--seconds N] [--callers N] [--activations N] [--sessions N] [--rounds R]");
     return 2;
 }
 

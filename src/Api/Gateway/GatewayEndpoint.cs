@@ -45,17 +45,20 @@ public static class GatewayEndpoint
 internal sealed class GatewayConnection(GatewayNode node, TokenService tokens, WebSocket socket)
 {
     private readonly GatewayOptions _options = node.Options;
+    // Client frames are tiny (a heartbeat is 18 bytes): a small buffer of its own per connection, a pooled one only for
+    // the rare larger frame, so an idle connection does not hold MaxClientFrameBytes.
+    private const int SmallFrameBytes = 512;
+    private byte[] _buffer = new byte[SmallFrameBytes];
     private GatewaySession? _session;
 
     public async Task RunAsync(CancellationToken aborted)
     {
-        var buffer = ArrayPool<byte>.Shared.Rent(_options.MaxClientFrameBytes);
         var end = false;
         try
         {
             while (true)
             {
-                var receive = ReceiveAsync(buffer, aborted);
+                var receive = ReceiveAsync(aborted);
                 if (_session is null)
                 {
                     // Until identified, the connection has the identify timeout; afterwards silence is the sweep's business.
@@ -82,7 +85,9 @@ internal sealed class GatewayConnection(GatewayNode node, TokenService tokens, W
                         return;
                 }
 
-                if (!await HandleAsync(buffer.AsMemory(0, length), aborted))
+                var handled = await HandleAsync(_buffer.AsMemory(0, length), aborted);
+                ReturnLargeBuffer();
+                if (!handled)
                 {
                     return;
                 }
@@ -94,7 +99,7 @@ internal sealed class GatewayConnection(GatewayNode node, TokenService tokens, W
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            ReturnLargeBuffer();
             if (_session is { } session)
             {
                 node.Disconnected(session, socket, end);
@@ -202,13 +207,25 @@ internal sealed class GatewayConnection(GatewayNode node, TokenService tokens, W
         }
     }
 
-    private async Task<(FrameKind Kind, int Length, WebSocketCloseStatus? CloseStatus)> ReceiveAsync(byte[] buffer, CancellationToken aborted)
+    private async Task<(FrameKind Kind, int Length, WebSocketCloseStatus? CloseStatus)> ReceiveAsync(CancellationToken aborted)
     {
         var length = 0;
         var limit = _options.MaxClientFrameBytes;
         while (true)
         {
-            var result = await socket.ReceiveAsync(buffer.AsMemory(length, Math.Min(buffer.Length, limit) - length), aborted);
+            if (length >= limit)
+            {
+                return (FrameKind.TooLarge, 0, null);
+            }
+
+            if (length == _buffer.Length)
+            {
+                var larger = ArrayPool<byte>.Shared.Rent(limit);
+                _buffer.AsSpan(0, length).CopyTo(larger);
+                _buffer = larger;
+            }
+
+            var result = await socket.ReceiveAsync(_buffer.AsMemory(length, Math.Min(_buffer.Length, limit) - length), aborted);
             if (result.MessageType == WebSocketMessageType.Close)
             {
                 return (FrameKind.Closed, 0, socket.CloseStatus);
@@ -224,11 +241,15 @@ internal sealed class GatewayConnection(GatewayNode node, TokenService tokens, W
             {
                 return (FrameKind.Text, length, null);
             }
+        }
+    }
 
-            if (length >= limit)
-            {
-                return (FrameKind.TooLarge, 0, null);
-            }
+    private void ReturnLargeBuffer()
+    {
+        if (_buffer.Length > SmallFrameBytes)
+        {
+            ArrayPool<byte>.Shared.Return(_buffer);
+            _buffer = new byte[SmallFrameBytes];
         }
     }
 

@@ -553,26 +553,33 @@ internal sealed partial class GatewayNode : IChannelObserver, IRealtimeListener,
     /// <inheritdoc />
     public void OnPresence(PresenceEvent presence)
     {
-        HashSet<GatewaySession>? targets = null;
+        GatewaySession[]? single = null;
+        HashSet<GatewaySession>? union = null;
         lock (_gate)
         {
             foreach (var channelId in presence.ChannelIds)
             {
-                if (!_channels.TryGetValue(channelId, out var channel))
+                if (!_channels.TryGetValue(channelId, out var channel) || channel.Members.Count > _options.PresenceMaxChannelMembers)
                 {
                     continue;
                 }
 
-                foreach (var session in TargetsOf(channel))
+                var targets = TargetsOf(channel);
+                if (single is null)
                 {
-                    (targets ??= []).Add(session);
+                    single = targets;
+                    continue;
                 }
+
+                union ??= [.. single];
+                union.UnionWith(targets);
             }
         }
 
-        if (targets is not null)
+        var all = union is not null ? [.. union] : single;
+        if (all is { Length: > 0 })
         {
-            Deliver(DispatchEncoder.Encode(presence), [.. targets], except: presence.UserId);
+            Deliver(DispatchEncoder.Encode(presence), all, except: presence.UserId);
         }
     }
 

@@ -32,6 +32,13 @@ public sealed class GatewayOptions
     /// <summary>How often the node renews its channel subscriptions and user registrations (keep well under 5 min).</summary>
     public TimeSpan RenewalInterval { get; set; } = TimeSpan.FromMinutes(1);
 
+    /// <summary>
+    /// PRESENCE_UPDATE is not fanned out through a channel with more local members than this (default 250): in a large
+    /// channel every connect would otherwise reach everyone, N^2 dispatches for N members (Discord restricts presence in
+    /// large guilds the same way). Clients read the presence of the people they show with GET /api/users/{id}/presence.
+    /// </summary>
+    public int PresenceMaxChannelMembers { get; set; } = 250;
+
     /// <summary>Largest client frame, in bytes (identify, resume and heartbeat are tiny).</summary>
     public int MaxClientFrameBytes { get; set; } = 4096;
 }
@@ -81,6 +88,11 @@ internal sealed class GatewayOptionsValidator : IValidateOptions<GatewayOptions>
         if (options.RenewalInterval <= TimeSpan.Zero)
         {
             failures.Add($"{s}:RenewalInterval must be positive (was {options.RenewalInterval}).");
+        }
+
+        if (options.PresenceMaxChannelMembers < 0)
+        {
+            failures.Add($"{s}:PresenceMaxChannelMembers must not be negative (was {options.PresenceMaxChannelMembers}).");
         }
 
         if (options.MaxClientFrameBytes < 256)

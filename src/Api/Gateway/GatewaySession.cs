@@ -311,9 +311,21 @@ internal sealed class GatewaySession
                 _count--;
             }
 
-            if (_count == 0 && _ring.Length > 16)
+            if (_count == 0)
             {
                 _ring = [];
+                _head = 0;
+            }
+            else if (_ring.Length >= 64 && _count * 4 <= _ring.Length)
+            {
+                // A burst grew the ring; give the memory back once the burst has aged out.
+                var shrunk = new Entry[Math.Max(4, _count * 2)];
+                for (var i = 0; i < _count; i++)
+                {
+                    shrunk[i] = _ring[(_head + i) % _ring.Length];
+                }
+
+                _ring = shrunk;
                 _head = 0;
             }
         }

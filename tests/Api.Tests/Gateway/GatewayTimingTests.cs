@@ -116,4 +116,30 @@ public sealed class GatewayTimingTests(TimingGatewayApiFactory api) : IClassFixt
         await again.SendAsync(new { op = "resume", token = user.Token, sessionId, seq = 0 });
         Assert.Equal("invalid_session", (await again.NextAsync()).Str("op"));
     }
+
+    [Fact]
+    public async Task Presence_is_not_fanned_out_through_channels_with_more_local_members_than_the_limit()
+    {
+        var alice = await api.NewUserAsync("a");
+        var bob = await api.NewUserAsync("b");
+        var carol = await api.NewUserAsync("c");
+        var dave = await api.NewUserAsync("d");
+        var large = await Chat.CreateChannelAsync(alice, "group", bob.Id, carol.Id, dave.Id);
+        var small = await Chat.CreateChannelAsync(alice, "group", dave.Id);
+        await using var aliceGateway = await GatewayClient.IdentifyAsync(Server, alice.Token);
+        await using var bobGateway = await GatewayClient.IdentifyAsync(Server, bob.Token);
+        await using var carolGateway = await GatewayClient.IdentifyAsync(Server, carol.Token);
+        aliceGateway.Ignored.Clear();
+        bobGateway.Ignored.Clear();
+
+        // Dave connects: four local members in the large channel (limit 3), two in the small one.
+        await using var daveGateway = await GatewayClient.IdentifyAsync(Server, dave.Token);
+        var online = (await aliceGateway.ReadUntilAsync("PRESENCE_UPDATE", d => d.Str("userId") == dave.Id.ToString()))[^1];
+        Assert.Equal("online", online.GetProperty("data").Str("status"));
+
+        var marker = await Chat.SendAsync(alice, large, "marker");
+        var bobSaw = await bobGateway.ReadUntilAsync("MESSAGE_CREATE", d => d.Str("id") == marker);
+        Assert.DoesNotContain(bobSaw, d => d.Str("type") == "PRESENCE_UPDATE" && d.GetProperty("data").Str("userId") == dave.Id.ToString());
+        _ = small;
+    }
 }
