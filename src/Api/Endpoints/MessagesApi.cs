@@ -51,7 +51,7 @@ public static class MessagesApi
     }
 
     private static async Task<Results<Created<MessageDto>, Ok<MessageDto>, ValidationProblem>> Send(
-        string channelId, SendMessageRequest body, ClaimsPrincipal user, IGrainFactory grains, CancellationToken cancellationToken)
+        string channelId, SendMessageRequest body, ClaimsPrincipal user, IGrainFactory grains, IRealtimeBus typing, CancellationToken cancellationToken)
     {
         var errors = new Errors();
         var id = errors.Uuid("channelId", channelId);
@@ -66,6 +66,9 @@ public static class MessagesApi
             .Send(user.GetUserId(), new SendMessageCommand(ChatValidation.NormalizeContent(body.Content!), body.Nonce, replyTo))
             .WaitAsync(cancellationToken);
         var dto = result.Message.ToDto();
+
+        // The message ends the author's typing: their next keystroke is announced again at once.
+        await typing.StopTypingAsync(id, dto.AuthorId, cancellationToken);
         return result.Created
             ? TypedResults.Created($"/api/channels/{id:D}/messages/{dto.Id.ToString(CultureInfo.InvariantCulture)}", dto)
             : TypedResults.Ok(dto);

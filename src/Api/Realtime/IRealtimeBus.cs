@@ -35,6 +35,12 @@ public interface IRealtimeBus
     /// </summary>
     ValueTask<bool> StartTypingAsync(Guid channelId, Guid userId, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Forgets the user's typing state in the channel (they sent their message; clients drop the indicator when it
+    /// arrives), so their next keystroke is announced again at once. No event.
+    /// </summary>
+    ValueTask StopTypingAsync(Guid channelId, Guid userId, CancellationToken cancellationToken);
+
     /// <summary>The users whose typing state in the channel has not expired.</summary>
     ValueTask<IReadOnlyList<Guid>> GetTypingAsync(Guid channelId, CancellationToken cancellationToken);
 

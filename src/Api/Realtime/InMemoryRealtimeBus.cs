@@ -43,6 +43,13 @@ public sealed class InMemoryRealtimeBus(TimeProvider time, IOptions<TypingOption
     }
 
     /// <inheritdoc />
+    public ValueTask StopTypingAsync(Guid channelId, Guid userId, CancellationToken cancellationToken)
+    {
+        _typing.TryRemove((channelId, userId), out _);
+        return ValueTask.CompletedTask;
+    }
+
+    /// <inheritdoc />
     public ValueTask<IReadOnlyList<Guid>> GetTypingAsync(Guid channelId, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();

@@ -370,6 +370,11 @@ public sealed class GatewayTests(GatewayApiFactory api) : IClassFixture<GatewayA
         var expiresIn = typing.GetProperty("expiresAt").GetDateTimeOffset() - before;
         Assert.InRange(expiresIn, TimeSpan.FromSeconds(9), TimeSpan.FromSeconds(40));
         Assert.DoesNotContain(await bobGateway.ReadUntilAsync("MESSAGE_CREATE", d => d.Str("id") == marker), d => d.Str("type") == "TYPING_START");
+
+        // Sending ended Bob's typing: typing again right away is announced again.
+        await bob.Client.PostAsync($"/api/channels/{channel}/typing", null);
+        var again = await aliceGateway.NextDispatchAsync();
+        Assert.Equal("TYPING_START", again.Str("type"));
     }
 
     [Fact]

@@ -41,6 +41,20 @@ public sealed class RealtimeBusTests
     }
 
     [Fact]
+    public async Task Stopping_forgets_the_state_so_the_next_keystroke_is_announced_at_once()
+    {
+        var channel = Guid.NewGuid();
+        var user = Guid.NewGuid();
+        Assert.True(await _bus.StartTypingAsync(channel, user, default));
+        await _bus.StopTypingAsync(channel, user, default);
+        Assert.Empty(await _bus.GetTypingAsync(channel, default));
+
+        _clock.UtcNow = _clock.UtcNow.AddSeconds(1);
+        Assert.True(await _bus.StartTypingAsync(channel, user, default));
+        Assert.Equal(2, _listener.Typing.Count);
+    }
+
+    [Fact]
     public async Task Presence_reaches_every_listener_until_it_unsubscribes()
     {
         var second = new Listener();
