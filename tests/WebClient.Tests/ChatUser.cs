@@ -142,12 +142,22 @@ public sealed class ChatUser : IAsyncDisposable
         }
     }
 
-    /// <summary>Runs a test body; when it fails, saves a screenshot of each person's page before rethrowing.</summary>
+    /// <summary>
+    /// Runs a test body; when it fails, saves a screenshot of each person's page before rethrowing. With
+    /// WELLWON_SCREENSHOTS=1 it saves them after a passing run too (to look at the client).
+    /// </summary>
     public static async Task ScreenshotsOnFailureAsync(ChatUser[] users, Func<Task> test, [CallerMemberName] string name = "")
     {
         try
         {
             await test();
+            if (Environment.GetEnvironmentVariable("WELLWON_SCREENSHOTS") == "1")
+            {
+                foreach (var user in users)
+                {
+                    await user.ScreenshotAsync(name);
+                }
+            }
         }
         catch
         {
