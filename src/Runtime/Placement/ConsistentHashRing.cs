@@ -13,7 +13,7 @@ namespace WellWon.Runtime.Placement;
 public sealed class ConsistentHashRing
 {
     /// <summary>Default virtual nodes per silo.</summary>
-    public const int DefaultVirtualNodesPerSilo = 64;
+    public const int DefaultVirtualNodesPerSilo = 256;
 
     private readonly uint[] _hashes;
     private readonly SiloAddress[] _owners;
