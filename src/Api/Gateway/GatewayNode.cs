@@ -37,7 +37,9 @@ internal sealed partial class GatewayNode : IChannelObserver, IRealtimeListener,
     private IDisposable? _busSubscription;
     private Timer? _sweep;
     private Timer? _renewal;
+    private readonly IPlacementChanges? _placementChanges;
     private long _version;
+    private int _renewalQueued;
 
     public GatewayNode(
         IGrainFactory grains,
@@ -45,8 +47,10 @@ internal sealed partial class GatewayNode : IChannelObserver, IRealtimeListener,
         PresenceBroadcaster presence,
         IOptions<GatewayOptions> options,
         IOptions<PresenceOptions> presenceOptions,
-        ILogger<GatewayNode> logger)
+        ILogger<GatewayNode> logger,
+        IEnumerable<IPlacementChanges>? placementChanges = null)
     {
+        _placementChanges = placementChanges?.FirstOrDefault();
         _grains = grains;
         _bus = bus;
         _presence = presence;
@@ -87,7 +91,30 @@ internal sealed partial class GatewayNode : IChannelObserver, IRealtimeListener,
         var sweepPeriod = TimeSpan.FromTicks(Math.Clamp(_options.HeartbeatInterval.Ticks / 4, TimeSpan.FromMilliseconds(25).Ticks, TimeSpan.FromSeconds(5).Ticks));
         _sweep = new Timer(static s => ((GatewayNode)s!).Sweep(), this, sweepPeriod, sweepPeriod);
         _renewal = new Timer(static s => _ = ((GatewayNode)s!).RenewAsync(), this, _options.RenewalInterval, _options.RenewalInterval);
+        if (_placementChanges is not null)
+        {
+            _placementChanges.Changed += OnPlacementChanged;
+        }
+
         return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// Silos came or went: channel grains of a dead silo come back on survivors without their subscriptions, and user
+    /// registrations alike. Renew at once (coalescing bursts of view changes) rather than at the next interval.
+    /// </summary>
+    private void OnPlacementChanged(object? sender, EventArgs e)
+    {
+        if (Interlocked.Exchange(ref _renewalQueued, 1) == 1)
+        {
+            return;
+        }
+
+        _ = Task.Run(async () =>
+        {
+            Volatile.Write(ref _renewalQueued, 0);
+            await RenewAsync().ConfigureAwait(false);
+        });
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)
@@ -98,6 +125,11 @@ internal sealed partial class GatewayNode : IChannelObserver, IRealtimeListener,
         }
 
         await _stopping.CancelAsync().ConfigureAwait(false);
+        if (_placementChanges is not null)
+        {
+            _placementChanges.Changed -= OnPlacementChanged;
+        }
+
         _sweep?.Dispose();
         _renewal?.Dispose();
         _busSubscription?.Dispose();

@@ -38,11 +38,13 @@ internal sealed partial class ClusterFabric : IFrameHandler, IMembershipTranspor
     private MembershipAgent? _agent;
     private ITimer? _clientRefresh;
     private long _nextInternalId = long.MinValue / 2;
+    private readonly PlacementChanges? _changes;
     private volatile bool _leaving;
     private volatile bool _isolated;
 
-    public ClusterFabric(GrainRuntime runtime, ClusteringOptions options, IMembershipTable table, bool isClient, ILogger logger)
+    public ClusterFabric(GrainRuntime runtime, ClusteringOptions options, IMembershipTable table, bool isClient, ILogger logger, PlacementChanges? changes = null)
     {
+        _changes = changes;
         _runtime = runtime;
         _options = options;
         _table = table;
@@ -215,6 +217,7 @@ internal sealed partial class ClusterFabric : IFrameHandler, IMembershipTranspor
 
     private void OnViewChanged(MembershipView view)
     {
+        bool changed;
         lock (_placement)
         {
             if (view.Version < View.Version)
@@ -223,10 +226,17 @@ internal sealed partial class ClusterFabric : IFrameHandler, IMembershipTranspor
             }
 
             View = view;
-            if (!_placement.Update(view) || IsClient || Silo is null)
-            {
-                return;
-            }
+            changed = _placement.Update(view);
+        }
+
+        if (changed)
+        {
+            _changes?.Raise();
+        }
+
+        if (!changed || IsClient || Silo is null)
+        {
+            return;
         }
 
         // Activations whose owner moved finish their current turn and deactivate; the next call activates them on

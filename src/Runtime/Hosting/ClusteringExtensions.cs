@@ -70,6 +70,8 @@ public static class ClusteringExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ClusteringOptions>, ClusteringOptionsValidator>());
         options.ValidateOnStart();
         services.TryAddSingleton<IMembershipTable>(_ => new InMemoryMembershipTable());
+        services.TryAddSingleton<PlacementChanges>();
+        services.TryAddSingleton<IPlacementChanges>(sp => sp.GetRequiredService<PlacementChanges>());
     }
 
     private static ClusterFabric CreateFabric(IServiceProvider sp, bool isClient)
@@ -80,7 +82,8 @@ public static class ClusteringExtensions
             sp.GetRequiredService<IOptions<ClusteringOptions>>().Value,
             sp.GetRequiredService<IMembershipTable>(),
             isClient,
-            sp.GetRequiredService<ILoggerFactory>().CreateLogger<ClusterFabric>());
+            sp.GetRequiredService<ILoggerFactory>().CreateLogger<ClusterFabric>(),
+            sp.GetRequiredService<PlacementChanges>());
         runtime.Fabric = fabric;
         return fabric;
     }

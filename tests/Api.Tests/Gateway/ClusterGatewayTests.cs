@@ -13,9 +13,15 @@ namespace WellWon.Api.Tests.Gateway;
 /// The API in cluster mode: a cluster client that finds two silos through the PostgreSQL membership table, with the
 /// gateway node's observer living in the API process and the channel grains on the silos (in-process here, over TCP).
 /// </summary>
-public sealed class ClusterGatewayFixture : IAsyncLifetime
+public class ClusterGatewayFixture : IAsyncLifetime
 {
     private readonly PostgresServer _postgres = new();
+
+    /// <summary>Gateway settings for the API.</summary>
+    protected virtual IEnumerable<KeyValuePair<string, string>> GatewaySettings => [];
+
+    /// <summary>Silos to start.</summary>
+    protected virtual int Silos => 2;
 
     public TestCluster Cluster { get; private set; } = null!;
 
@@ -31,11 +37,11 @@ public sealed class ClusterGatewayFixture : IAsyncLifetime
         // One in-memory store set shared by both silos, standing in for the chat databases.
         var stores = new InMemoryChatStores();
         Cluster = await TestCluster.StartAsync(
-            2,
+            Silos,
             configureSilo: s => s.AddChatGrains().AddInMemoryChatStores(stores),
             table: new PostgresMembershipTable(connectionString, clusterId),
             clusterId: clusterId);
-        Api = new ClusterApiFactory(connectionString, clusterId);
+        Api = new ClusterApiFactory(connectionString, clusterId, GatewaySettings);
         await Api.InitializeAsync();
     }
 
@@ -47,7 +53,7 @@ public sealed class ClusterGatewayFixture : IAsyncLifetime
     }
 }
 
-public sealed class ClusterApiFactory(string connectionString, string clusterId) : ApiFactory
+public sealed class ClusterApiFactory(string connectionString, string clusterId, IEnumerable<KeyValuePair<string, string>> extra) : ApiFactory
 {
     protected override bool RealServer => true;
 
@@ -56,7 +62,71 @@ public sealed class ClusterApiFactory(string connectionString, string clusterId)
         new("WellWon:Postgres:ConnectionString", connectionString),
         new("WellWon:Silo:ClusterId", clusterId),
         new("WellWon:Api:RateLimit:Enabled", "false"),
+        .. extra,
     ];
+}
+
+/// <summary>Three silos, and a renewal interval far longer than any test: only a view change can trigger a renewal.</summary>
+public sealed class FailoverGatewayFixture : ClusterGatewayFixture
+{
+    protected override int Silos => 3;
+
+    protected override IEnumerable<KeyValuePair<string, string>> GatewaySettings => [new("WellWon:Gateway:RenewalInterval", "01:00:00")];
+}
+
+public sealed class ClusterFailoverGatewayTests(FailoverGatewayFixture fixture) : IClassFixture<FailoverGatewayFixture>
+{
+    [Fact]
+    public async Task After_the_silo_of_a_channel_dies_live_delivery_resumes_within_seconds_not_at_the_next_renewal()
+    {
+        var api = fixture.Api;
+        var alice = await api.NewUserAsync("a");
+        var bob = await api.NewUserAsync("b");
+        var channel = await Chat.CreateChannelAsync(alice, "group", bob.Id);
+        await using var bobGateway = await GatewayClient.IdentifyAsync(api.ServerAddress, bob.Token);
+        var before = await Chat.SendAsync(alice, channel, "before");
+        Assert.Equal(before, (await bobGateway.NextDispatchAsync()).GetProperty("data").Str("id"));
+
+        var grain = GrainId.Create(typeof(IChannelGrain).FullName!, Guid.Parse(channel));
+        var victim = fixture.Cluster.LiveSilos.Single(s => s.HasActivation(grain));
+        await fixture.Cluster.KillSiloAsync(victim);
+
+        // Keep sending (some sends fail while the cluster notices) until one of them reaches Bob live.
+        var sent = new HashSet<string>();
+        var received = new HashSet<string>();
+        var reading = Task.Run(async () =>
+        {
+            while (true)
+            {
+                var dispatch = await bobGateway.NextDispatchAsync(TimeSpan.FromSeconds(60));
+                if (dispatch.Str("type") == "MESSAGE_CREATE")
+                {
+                    lock (received)
+                    {
+                        received.Add(dispatch.GetProperty("data").Str("id"));
+                    }
+                }
+            }
+        });
+        await Eventually.WaitUntil(
+            async () =>
+            {
+                var response = await alice.Client.PostAsJsonAsync($"/api/channels/{channel}/messages", new { content = "after the failover" });
+                if (response.StatusCode == HttpStatusCode.Created)
+                {
+                    sent.Add((await response.BodyAsync()).Str("id"));
+                }
+
+                lock (received)
+                {
+                    return received.Overlaps(sent);
+                }
+            },
+            TimeSpan.FromSeconds(30),
+            "a message sent after the failover to reach Bob's session");
+        Assert.False(reading.IsFaulted, reading.Exception?.ToString());
+        Assert.Contains(fixture.Cluster.LiveSilos, s => s.HasActivation(grain));
+    }
 }
 
 public sealed class ClusterGatewayTests(ClusterGatewayFixture fixture) : IClassFixture<ClusterGatewayFixture>
