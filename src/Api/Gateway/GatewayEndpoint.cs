@@ -145,6 +145,11 @@ internal sealed class GatewayConnection(GatewayNode node, TokenService tokens, W
                 {
                     _session = await node.IdentifyAsync(userId, socket, aborted);
                 }
+                catch (GatewaySessionLimitException e)
+                {
+                    await CloseAsync(GatewayCloseCodes.TooManySessions, e.Message);
+                    return false;
+                }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
                     await CloseAsync(GatewayCloseCodes.ServerError, "could not start the session; identify again");

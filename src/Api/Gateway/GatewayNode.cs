@@ -183,6 +183,7 @@ internal sealed partial class GatewayNode : IChannelObserver, IRealtimeListener,
         var session = new GatewaySession(Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16)), userId, _options, Stopwatch.GetTimestamp());
         UserEntry user;
         var first = false;
+        GatewaySession? evicted = null;
         lock (_gate)
         {
             if (!_users.TryGetValue(userId, out user!))
@@ -190,6 +191,12 @@ internal sealed partial class GatewayNode : IChannelObserver, IRealtimeListener,
                 user = new UserEntry();
                 _users[userId] = user;
                 first = true;
+            }
+            else if (user.Sessions.Count >= _options.MaxSessionsPerUser)
+            {
+                // Make room by ending the oldest session nobody is connected to; refuse if every one is in use.
+                evicted = user.Sessions.Where(s => !s.IsAttached).MinBy(s => s.DetachedAt)
+                    ?? throw new GatewaySessionLimitException($"At most {_options.MaxSessionsPerUser} sessions per user.");
             }
 
             user.Sessions.Add(session);
@@ -202,6 +209,11 @@ internal sealed partial class GatewayNode : IChannelObserver, IRealtimeListener,
             {
                 user.Loaded = LoadUserAsync(userId);
             }
+        }
+
+        if (evicted is not null)
+        {
+            EndSession(evicted);
         }
 
         _sessions[session.Id] = session;
@@ -784,3 +796,6 @@ internal sealed partial class GatewayNode : IChannelObserver, IRealtimeListener,
         public static partial void GoodbyeFailed(ILogger logger, Exception exception);
     }
 }
+
+/// <summary>A user asked for more gateway sessions than <see cref="GatewayOptions.MaxSessionsPerUser"/> allows.</summary>
+internal sealed class GatewaySessionLimitException(string message) : Exception(message);

@@ -39,6 +39,12 @@ public sealed class GatewayOptions
     /// </summary>
     public int PresenceMaxChannelMembers { get; set; } = 250;
 
+    /// <summary>
+    /// Most sessions one user may hold on a node (default 32). At the limit a new identify ends the user's oldest session
+    /// that has no connection; if all are connected it is refused (4008).
+    /// </summary>
+    public int MaxSessionsPerUser { get; set; } = 32;
+
     /// <summary>Largest client frame, in bytes (identify, resume and heartbeat are tiny).</summary>
     public int MaxClientFrameBytes { get; set; } = 4096;
 }
@@ -93,6 +99,11 @@ internal sealed class GatewayOptionsValidator : IValidateOptions<GatewayOptions>
         if (options.PresenceMaxChannelMembers < 0)
         {
             failures.Add($"{s}:PresenceMaxChannelMembers must not be negative (was {options.PresenceMaxChannelMembers}).");
+        }
+
+        if (options.MaxSessionsPerUser < 1)
+        {
+            failures.Add($"{s}:MaxSessionsPerUser must be positive (was {options.MaxSessionsPerUser}).");
         }
 
         if (options.MaxClientFrameBytes < 256)

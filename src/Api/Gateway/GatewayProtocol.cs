@@ -29,6 +29,9 @@ public static class GatewayCloseCodes
     /// <summary>A second identify on an identified connection.</summary>
     public const int AlreadyIdentified = 4005;
 
+    /// <summary>The user already holds the most sessions allowed, all of them connected.</summary>
+    public const int TooManySessions = 4008;
+
     /// <summary>No frame for two heartbeat intervals (resumable).</summary>
     public const int SessionTimedOut = 4009;
 

@@ -26,6 +26,7 @@ public sealed class TimingGatewayApiFactory : ApiFactory
         new("WellWon:Gateway:SendQueueLimit", "16"),
         new("WellWon:Gateway:ShedThreshold", "4"),
         new("WellWon:Gateway:PresenceMaxChannelMembers", "3"),
+        new("WellWon:Gateway:MaxSessionsPerUser", "2"),
         new("WellWon:Api:RateLimit:Enabled", "false"),
     ];
 }

@@ -142,4 +142,27 @@ public sealed class GatewayTimingTests(TimingGatewayApiFactory api) : IClassFixt
         Assert.DoesNotContain(bobSaw, d => d.Str("type") == "PRESENCE_UPDATE" && d.GetProperty("data").Str("userId") == dave.Id.ToString());
         _ = small;
     }
+
+    [Fact]
+    public async Task Past_the_session_limit_the_oldest_unconnected_session_makes_room_and_otherwise_identify_is_refused()
+    {
+        var user = await api.NewUserAsync();
+        await using var first = await GatewayClient.IdentifyAsync(Server, user.Token);
+        var second = await GatewayClient.IdentifyAsync(Server, user.Token);
+
+        await using (var third = await GatewayClient.ConnectAsync(Server))
+        {
+            await third.SendAsync(new { op = "identify", token = user.Token });
+            Assert.Equal(4008, await third.Closed.WaitAsync(GatewayClient.Wait));
+        }
+
+        var dropped = second.SessionId!;
+        second.Abort();
+        await second.DisposeAsync();
+        await Eventually.WaitUntil(() => Node.FindSession(dropped) is { IsAttached: false }, GatewayClient.Wait, "the dropped session to be detached");
+
+        await using var fourth = await GatewayClient.IdentifyAsync(Server, user.Token);
+        Assert.Null(Node.FindSession(dropped));
+        Assert.NotNull(Node.FindSession(first.SessionId!));
+    }
 }
