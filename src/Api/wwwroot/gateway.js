@@ -6,7 +6,7 @@ const MAX_BACKOFF_MS = 10_000;
 // How long to wait for `ready` after identify/resume before treating the connection as dead.
 const READY_TIMEOUT_MS = 15_000;
 // Closes after which the session cannot be resumed: start a fresh one.
-const FRESH_SESSION_CODES = new Set([4001, 4002, 4003, 4005]);
+const FRESH_SESSION_CODES = new Set([4000, 4001, 4002, 4003, 4005, 4008]);
 const AUTH_FAILED = 4004;
 
 /**
