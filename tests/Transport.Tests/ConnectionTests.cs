@@ -155,6 +155,51 @@ public sealed class ConnectionTests
     }
 
     [Fact]
+    public async Task A_graceful_close_while_the_peer_keeps_sending_requests_ends_cleanly_on_both_sides()
+    {
+        // The closing end must not close its socket with the peer's requests unread: the kernel would reset the
+        // connection and the peer could lose the Close frame, taking its unanswered requests for lost.
+        for (var round = 0; round < 5; round++)
+        {
+            var server = new EchoHandler();
+            await using var listener = StartListener(server);
+            var client = new ClientHandler();
+            var connection = await Connection.ConnectAsync(listener.LocalEndPoint, Options(), ClientIdentity, client, CancellationToken.None);
+            await connection.SendAsync(FrameKind.Request, 1, new byte[16]);
+            await WaitUntilAsync(() => !server.Received.IsEmpty, Bound, "the first request at the server");
+            var accepted = server.Connections.Single();
+
+            using var stop = new CancellationTokenSource();
+            var sending = Task.Run(async () =>
+            {
+                var payload = new byte[32 * 1024];
+                for (long id = 2; !stop.IsCancellationRequested; id++)
+                {
+                    try
+                    {
+                        await connection.SendAsync(FrameKind.Request, id, payload);
+                    }
+                    catch (ConnectionClosedException)
+                    {
+                        return;
+                    }
+                }
+            });
+
+            await WaitUntilAsync(() => server.Received.Count > 20, Bound, "requests flowing");
+            await accepted.CloseAsync().WaitAsync(Bound);
+            var clientError = await client.Closed.Task.WaitAsync(Bound);
+            stop.Cancel();
+            await sending.WaitAsync(Bound);
+
+            Assert.Null(clientError);
+            var (_, serverError) = Assert.Single(server.ClosedConnections);
+            Assert.Null(serverError);
+            await connection.DisposeAsync();
+        }
+    }
+
+    [Fact]
     public async Task A_peer_that_disconnects_closes_the_connection_with_an_error()
     {
         var accepted = new TaskCompletionSource<Connection>(TaskCreationOptions.RunContinuationsAsynchronously);

@@ -33,6 +33,21 @@ internal static class TestSupport
         return await response.WaitAsync(Bound);
     }
 
+    /// <summary>Polls a condition until it holds; fails naming it after <paramref name="timeout"/>.</summary>
+    public static async Task WaitUntilAsync(Func<bool> condition, TimeSpan timeout, string what)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (!condition())
+        {
+            if (clock.Elapsed > timeout)
+            {
+                throw new TimeoutException($"Timed out waiting for {what}.");
+            }
+
+            await Task.Delay(5);
+        }
+    }
+
     /// <summary>Reads from a raw socket until the other end closes it (EOF or reset).</summary>
     public static async Task AssertClosedByPeerAsync(Socket socket)
     {
@@ -96,8 +111,14 @@ internal sealed class EchoHandler : IFrameHandler
 
     public TaskCompletionSource FirstClosed { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
+    /// <summary>The connections frames arrived on.</summary>
+    public ConcurrentDictionary<Connection, bool> SeenConnections { get; } = new();
+
+    public IReadOnlyCollection<Connection> Connections => [.. SeenConnections.Keys];
+
     public void OnFrame(Connection connection, Frame frame)
     {
+        SeenConnections.TryAdd(connection, true);
         Received.Enqueue(frame);
         if (frame.Kind == FrameKind.Request)
         {

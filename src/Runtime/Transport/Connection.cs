@@ -27,8 +27,12 @@ public sealed class Connection : IAsyncDisposable
     private readonly int _maxBatchBytes;
     private readonly CancellationTokenSource _abort = new();
     private readonly TaskCompletionSource _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private static readonly TimeSpan GoodbyeLinger = TimeSpan.FromSeconds(2);
+
+    private readonly TaskCompletionSource _readDone = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _closing;
     private int _draining;
+    private int _goodbyeSent;
     private Exception? _closeError;
 
     private Connection(IConnectionTransport transport, TransportOptions options, IFrameHandler handler, PeerIdentity local, PeerIdentity remote, int protocolVersion)
@@ -375,6 +379,11 @@ public sealed class Connection : IAsyncDisposable
                         {
                             closeReceived = true;
                         }
+                        else if (frame.Kind == FrameKind.Request && Volatile.Read(ref _draining) != 0)
+                        {
+                            // Closing gracefully: no answer can be sent any more, so the request is not run at all. The
+                            // peer sees our Close with this request unanswered and sends it elsewhere.
+                        }
                         else
                         {
                             _handler.OnFrame(this, frame);
@@ -395,7 +404,8 @@ public sealed class Connection : IAsyncDisposable
 
                 if (result.IsCompleted)
                 {
-                    error = leftover
+                    // After our goodbye the peer closing its side is the expected end, not a failure.
+                    error = Volatile.Read(ref _goodbyeSent) != 0 ? null : leftover
                         ? new TransportProtocolException("The peer closed the connection in the middle of a frame.")
                         : new ConnectionClosedException("The peer closed the connection.");
                     break;
@@ -411,6 +421,7 @@ public sealed class Connection : IAsyncDisposable
             // Errors after a local close are the socket being torn down under the read: expected.
         }
 
+        _readDone.TrySetResult();
         CloseCore(error);
     }
 
@@ -440,8 +451,21 @@ public sealed class Connection : IAsyncDisposable
             // The queue completed without an error only through CloseAsync: say goodbye after the drained frames.
             if (Volatile.Read(ref _closing) == 0)
             {
+                Volatile.Write(ref _goodbyeSent, 1);
                 FrameWriter.Write(output, FrameKind.Close, 0, default);
                 await output.FlushAsync(_abort.Token).ConfigureAwait(false);
+
+                // Keep reading until the peer, having read the Close, closes its side: closing a socket with unread
+                // input makes the kernel send a reset, and the peer could lose the Close frame (and take its
+                // unanswered requests for lost rather than re-routable).
+                try
+                {
+                    await _readDone.Task.WaitAsync(GoodbyeLinger, _abort.Token).ConfigureAwait(false);
+                }
+                catch (TimeoutException)
+                {
+                    // The peer did not close in time: close anyway.
+                }
             }
         }
         catch (Exception e) when (Volatile.Read(ref _closing) == 0 && e is not OperationCanceledException)
