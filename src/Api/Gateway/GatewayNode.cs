@@ -61,21 +61,6 @@ internal sealed partial class GatewayNode : IChannelObserver, IRealtimeListener,
 
     public GatewayOptions Options => _options;
 
-    /// <summary>Sessions on this node, connected or resumable.</summary>
-    public int SessionCount => _sessions.Count;
-
-    /// <summary>Channels this node follows (tests).</summary>
-    public IReadOnlyCollection<Guid> FollowedChannels
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return [.. _channels.Keys];
-            }
-        }
-    }
-
     internal GatewaySession? FindSession(string id) => _sessions.GetValueOrDefault(id);
 
     internal IReadOnlyList<GatewaySession> SessionsOf(Guid userId) => [.. _sessions.Values.Where(s => s.UserId == userId)];
@@ -200,10 +185,7 @@ internal sealed partial class GatewayNode : IChannelObserver, IRealtimeListener,
             }
 
             user.Sessions.Add(session);
-            foreach (var channelId in user.Channels)
-            {
-                _channels[channelId].Targets = null;
-            }
+            InvalidateTargets(user);
 
             if (first)
             {
@@ -230,7 +212,7 @@ internal sealed partial class GatewayNode : IChannelObserver, IRealtimeListener,
 
         if (first)
         {
-            _ = RunQuietly(() => _presence.ConnectAsync(userId, _stopping.Token));
+            _ = RunQuietly(() => _presence.KeepAliveAsync(userId, _stopping.Token));
         }
 
         session.Attach(socket, 0, resumed: false, _options.HeartbeatInterval, Stopwatch.GetTimestamp());
@@ -271,7 +253,7 @@ internal sealed partial class GatewayNode : IChannelObserver, IRealtimeListener,
 
         if (refresh)
         {
-            _ = RunQuietly(() => _presence.HeartbeatAsync(session.UserId, _stopping.Token));
+            _ = RunQuietly(() => _presence.KeepAliveAsync(session.UserId, _stopping.Token));
         }
     }
 
@@ -294,7 +276,6 @@ internal sealed partial class GatewayNode : IChannelObserver, IRealtimeListener,
         }
 
         GatewayMetrics.SessionsChanged(-1);
-        List<Guid>? unfollow = null;
         var lastOfUser = false;
         lock (_gate)
         {
@@ -304,11 +285,7 @@ internal sealed partial class GatewayNode : IChannelObserver, IRealtimeListener,
             }
 
             user.Sessions.Remove(session);
-            foreach (var channelId in user.Channels)
-            {
-                _channels[channelId].Targets = null;
-            }
-
+            InvalidateTargets(user);
             if (user.Sessions.Count == 0)
             {
                 lastOfUser = true;
@@ -317,26 +294,12 @@ internal sealed partial class GatewayNode : IChannelObserver, IRealtimeListener,
                 {
                     var channel = _channels[channelId];
                     channel.Members.Remove(session.UserId);
-                    if (channel.Members.Count == 0 && channel.Loads == 0)
-                    {
-                        _channels.Remove(channelId);
-                        (unfollow ??= []).Add(channelId);
-                    }
+                    UnfollowIfUnused(channelId, channel);
                 }
             }
         }
 
-        if (_self is not { } self || _stopping.IsCancellationRequested)
-        {
-            return;
-        }
-
-        foreach (var channelId in unfollow ?? [])
-        {
-            _ = RunQuietly(() => _grains.GetGrain<IChannelGrain>(channelId).Unsubscribe(self));
-        }
-
-        if (lastOfUser)
+        if (lastOfUser && _self is { } self && !_stopping.IsCancellationRequested)
         {
             // A new first session of this user waits for this, so its registration cannot be overtaken by the unregister.
             var userId = session.UserId;
@@ -445,16 +408,34 @@ internal sealed partial class GatewayNode : IChannelObserver, IRealtimeListener,
                 if (channel.Loads == 0)
                 {
                     channel.Notes.Clear();
-                    if (channel.Members.Count == 0 && _channels.TryGetValue(channelId, out var current) && ReferenceEquals(current, channel))
-                    {
-                        _channels.Remove(channelId);
-                        if (!_stopping.IsCancellationRequested && _self is { } self)
-                        {
-                            _ = RunQuietly(() => _grains.GetGrain<IChannelGrain>(channelId).Unsubscribe(self));
-                        }
-                    }
+                    UnfollowIfUnused(channelId, channel);
                 }
             }
+        }
+    }
+
+    /// <summary>A user's sessions changed: the target lists of the user's channels are rebuilt on the next event. Under <c>_gate</c>.</summary>
+    private void InvalidateTargets(UserEntry user)
+    {
+        foreach (var channelId in user.Channels)
+        {
+            _channels[channelId].Targets = null;
+        }
+    }
+
+    /// <summary>Stops following a channel with no local member and no membership check in flight. Under <c>_gate</c>.</summary>
+    private void UnfollowIfUnused(Guid channelId, ChannelEntry channel)
+    {
+        if (channel.Members.Count != 0 || channel.Loads != 0
+            || !_channels.TryGetValue(channelId, out var current) || !ReferenceEquals(current, channel))
+        {
+            return;
+        }
+
+        _channels.Remove(channelId);
+        if (_self is { } self && !_stopping.IsCancellationRequested)
+        {
+            _ = RunQuietly(() => _grains.GetGrain<IChannelGrain>(channelId).Unsubscribe(self));
         }
     }
 
@@ -467,29 +448,15 @@ internal sealed partial class GatewayNode : IChannelObserver, IRealtimeListener,
 
         Guid[] channels;
         Guid[] users;
-        List<Guid>? unfollow = null;
         lock (_gate)
         {
-            foreach (var (id, channel) in _channels)
+            foreach (var (id, channel) in _channels.ToArray())
             {
-                if (channel.Members.Count == 0 && channel.Loads == 0)
-                {
-                    (unfollow ??= []).Add(id);
-                }
-            }
-
-            foreach (var id in unfollow ?? [])
-            {
-                _channels.Remove(id);
+                UnfollowIfUnused(id, channel);
             }
 
             channels = [.. _channels.Keys];
             users = [.. _users.Keys];
-        }
-
-        foreach (var id in unfollow ?? [])
-        {
-            _ = RunQuietly(() => _grains.GetGrain<IChannelGrain>(id).Unsubscribe(self));
         }
 
         // Renewing also restores a subscription the channel grain lost when it moved to another silo.

@@ -19,28 +19,14 @@ public sealed class PresenceBroadcaster(IPresenceService presence, IRealtimeBus 
         }
     }
 
-    /// <summary>Marks the user online unless they chose another non-offline status (which is kept and refreshed).</summary>
-    public async Task ConnectAsync(Guid userId, CancellationToken cancellationToken)
-    {
-        var before = await presence.GetAsync(userId, cancellationToken).ConfigureAwait(false);
-        var status = before.Status == PresenceStatus.Offline ? PresenceStatus.Online : before.Status;
-        before = await presence.SetAsync(userId, status, cancellationToken).ConfigureAwait(false);
-        if (before.Status != status)
-        {
-            await AnnounceAsync(userId, status, cancellationToken).ConfigureAwait(false);
-        }
-    }
-
-    /// <summary>Refreshes the heartbeat TTL of the current status (an event only if it had lapsed).</summary>
-    public async Task HeartbeatAsync(Guid userId, CancellationToken cancellationToken)
+    /// <summary>
+    /// A connection or gateway heartbeat: marks the user online unless they chose another non-offline status, which is
+    /// kept and refreshed; announces only if that changed the status (first connection, or a lapsed TTL).
+    /// </summary>
+    public async Task KeepAliveAsync(Guid userId, CancellationToken cancellationToken)
     {
         var current = await presence.GetAsync(userId, cancellationToken).ConfigureAwait(false);
-        var status = current.Status == PresenceStatus.Offline ? PresenceStatus.Online : current.Status;
-        var before = await presence.SetAsync(userId, status, cancellationToken).ConfigureAwait(false);
-        if (before.Status != status)
-        {
-            await AnnounceAsync(userId, status, cancellationToken).ConfigureAwait(false);
-        }
+        await SetAsync(userId, current.Status == PresenceStatus.Offline ? PresenceStatus.Online : current.Status, cancellationToken).ConfigureAwait(false);
     }
 
     private async Task AnnounceAsync(Guid userId, PresenceStatus status, CancellationToken cancellationToken)

@@ -383,7 +383,7 @@ public sealed class GatewayTests(GatewayApiFactory api) : IClassFixture<GatewayA
         var alice = await api.NewUserAsync("a");
         var bob = await api.NewUserAsync("b");
         var stranger = await api.NewUserAsync("s");
-        var channel = await Chat.CreateChannelAsync(alice, "group", bob.Id);
+        await Chat.CreateChannelAsync(alice, "group", bob.Id);
         var strangers = await Chat.CreateChannelAsync(stranger, "group");
         await using var aliceGateway = await GatewayClient.IdentifyAsync(Server, alice.Token);
         await using var strangerGateway = await GatewayClient.IdentifyAsync(Server, stranger.Token);
@@ -401,7 +401,6 @@ public sealed class GatewayTests(GatewayApiFactory api) : IClassFixture<GatewayA
 
         var marker = await Chat.SendAsync(stranger, strangers, "marker");
         Assert.DoesNotContain(await strangerGateway.ReadUntilAsync("MESSAGE_CREATE", d => d.Str("id") == marker), d => d.Str("type") == "PRESENCE_UPDATE");
-        _ = channel;
     }
 
     [Fact]
