@@ -39,8 +39,12 @@ internal sealed partial class ClusterFabric
                 }
                 else
                 {
-                    entry.Request.SetException(new SiloUnavailableException(
-                        $"{entry.Request} on {entry.Request.TargetId}: the connection to {connection.RemoteIdentity} was lost before it answered."));
+                    entry.Request.SetException(error is null
+                        ? new SiloUnavailableException(
+                            $"{entry.Request} on {entry.Request.TargetId}: the connection to {connection.RemoteIdentity} was lost before it answered.")
+                        : new SiloUnavailableException(
+                            $"{entry.Request} on {entry.Request.TargetId}: the connection to {connection.RemoteIdentity} was lost before it answered ({error.Message}).",
+                            error));
                 }
             }
         }
