@@ -62,8 +62,9 @@ public sealed class CounterGrain(
 
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
-        probe.Increment("deactivate:" + GetPrimaryKeyString());
+        // Record before counting: a test that waits for the count then reads the events must find this one.
         probe.Record($"deactivate:{GetPrimaryKeyString()}:{reason.Code}");
+        probe.Increment("deactivate:" + GetPrimaryKeyString());
         return Task.CompletedTask;
     }
 
